@@ -1,0 +1,75 @@
+"""Command line: ``python -m bot`` runs the bot; ``ask``, ``check`` and ``stats`` work without a token."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import render
+from bot.answers import Answerer
+from bot.config import ConfigError, default_content_dir, load_env_file, load_settings
+from bot.content import ContentError, Library, load_library
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="A Telegram bot that answers questions about one article."
+    )
+    parser.add_argument("--content", type=Path, help="content folder (default: ARTICLE_BOT_CONTENT_DIR or ./content)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot in polling mode (the default)")
+    ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
+    ask.add_argument("question", nargs="*", help="the question; omit it to read questions from standard input")
+    commands.add_parser("check", help="validate the content and print a summary")
+    args = parser.parse_args(argv)
+    load_env_file()
+
+    try:
+        if args.command in (None, "run"):
+            settings = load_settings()
+            library = _library(args.content or settings.content_dir)
+            from bot.run import run  # Telegram is only imported when it is needed.
+
+            return run(settings, library)
+        library = _library(args.content or _content_dir())
+    except (ConfigError, ContentError) as exc:
+        print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
+        return 1
+
+    if args.command == "check":
+        print(f"content OK: {library.summary()}")
+        return 0
+    return _ask(Answerer(library), " ".join(args.question))
+
+
+def _content_dir() -> Path:
+    settings = load_settings(require_token=False)
+    return settings.content_dir if settings.content_dir else default_content_dir()
+
+
+def _library(directory: Path) -> Library:
+    return load_library(directory)
+
+
+def _ask(answerer: Answerer, question: str) -> int:
+    if question.strip():
+        print(render.plain_answer(answerer.answer(question), answerer.library))
+        return 0
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"Ask about: {answerer.library.article.title}\nOne question a line; Ctrl-D to quit.")
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            print(render.plain_answer(answerer.answer(line), answerer.library))
+            print()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

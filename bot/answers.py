@@ -1,0 +1,78 @@
+"""The core's face: a question in, an Answer out. No Telegram here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.content import Library, Passage, SmallTalk, Target
+from bot.matcher import Candidate, Matcher
+
+# Questions longer than this are cut before matching: the article's own questions are
+# short, and a 10,000-character paste must not cost more than a normal question.
+MAX_QUESTION_CHARS = 500
+MIN_SCORE = 45.0
+# Runners-up within this many points of the best are offered as "Did you mean".
+AMBIGUITY_MARGIN = 12.0
+MAX_ALTERNATIVES = 2
+
+
+class Kind(Enum):
+    ANSWER = "answer"
+    SMALL_TALK = "small_talk"
+    NO_ANSWER = "no_answer"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: Kind
+    question: str
+    target: Target | None = None
+    score: float = 0.0
+    alternatives: tuple[Target, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    small_talk: SmallTalk | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.kind is Kind.ANSWER
+
+
+class Answerer:
+    def __init__(self, library: Library, min_score: float = MIN_SCORE, margin: float = AMBIGUITY_MARGIN) -> None:
+        self.library = library
+        self.matcher = Matcher(library)
+        self.min_score = min_score
+        self.margin = margin
+
+    def answer(self, question: str) -> Answer:
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            return Answer(Kind.EMPTY, question)
+        intent = self.matcher.small_talk(question)
+        if intent is not None:
+            return Answer(Kind.SMALL_TALK, question, small_talk=intent)
+        candidates = self.matcher.rank(question, limit=1 + MAX_ALTERNATIVES)
+        if not candidates or candidates[0].score < self.min_score:
+            return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0)
+        best = candidates[0]
+        alternatives = tuple(c.target for c in candidates[1:] if self._close(best, c))
+        return self._for(best.target, question, best.score, alternatives)
+
+    def lookup(self, target_id: str) -> Answer | None:
+        """The answer of one entry or figure by id (buttons, deep links); None if unknown."""
+        target = self.library.target(target_id)
+        if target is None:
+            return None
+        return self._for(target, target.question, 100.0, ())
+
+    def _close(self, best: Candidate, other: Candidate) -> bool:
+        """A runner-up nearly as good, or one that answers another part of the question."""
+        if other.score >= self.min_score and best.score - other.score <= self.margin:
+            return True
+        return other.score >= self.min_score - self.margin and not other.matched <= best.matched
+
+    def _for(self, target: Target, question: str, score: float, alternatives: tuple[Target, ...]) -> Answer:
+        passages = tuple(self.library.passages_of(target))
+        return Answer(Kind.ANSWER, question, target, score, alternatives, passages)

@@ -1,0 +1,70 @@
+"""The one place that wires the application: reading it tells everything the bot reacts to."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, CommandHandler, Defaults, MessageHandler, filters
+from telegram.request import BaseRequest
+
+from bot.answers import Answerer
+from bot.config import Settings
+from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, AddressedToBot, Handlers
+
+
+def build_application(settings: Settings, answerer: Answerer, request: BaseRequest | None = None) -> Application:
+    """The bot's Application; tests pass an offline ``request`` in place of HTTP."""
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        # Telegram's flood limits (30 messages/s overall, 20/min per group) and 429 retries.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_register_commands)
+    )
+    if settings.api_url and settings.file_url:
+        builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    register_handlers(application, Handlers(answerer))
+    return application
+
+
+def register_handlers(application: Application, handlers: Handlers) -> None:
+    # New messages only: edits, channel posts and business messages are not questions.
+    new_message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+
+    # 1. Commands, in any chat. CommandHandler ignores /cmd@OtherBot by itself.
+    commands = {
+        "start": handlers.start,
+        "help": handlers.help,
+        "ask": handlers.ask,
+        "topics": handlers.topics,
+        "figures": handlers.figures,
+        "source": handlers.source,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new_message))
+
+    # 2. In private, any other text is a question; an unknown command gets a pointer to /help.
+    application.add_handler(MessageHandler(new_message & private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(new_message & private & filters.TEXT, handlers.ask))
+
+    # 3. In groups, only text that mentions the bot or replies to it; all other chatter is ignored.
+    application.add_handler(
+        MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), handlers.ask)
+    )
+
+    application.add_error_handler(handlers.error)
+
+
+async def _register_commands(application: Application) -> None:
+    bot = application.bot
+    private = [BotCommand(name, description) for name, description in PRIVATE_COMMANDS]
+    group = [BotCommand(name, description) for name, description in GROUP_COMMANDS]
+    await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(group)

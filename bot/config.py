@@ -1,0 +1,86 @@
+"""Settings from the environment (a ``.env`` file in the working directory is honoured)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
+_PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    base_url: str | None = None
+    content_dir: Path = _PROJECT_CONTENT
+    admins: frozenset[int] = frozenset()
+    db_path: Path = Path("data/questions.sqlite3")
+    user_rate_per_minute: int = 20
+    log_level: str = "INFO"
+
+    @property
+    def api_url(self) -> str | None:
+        """python-telegram-bot appends the token to this."""
+        return f"{self.base_url}/bot" if self.base_url else None
+
+    @property
+    def file_url(self) -> str | None:
+        return f"{self.base_url}/file/bot" if self.base_url else None
+
+
+def load_env_file() -> None:
+    """Read ``.env`` without overriding what the real environment already sets."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def default_content_dir() -> Path:
+    return _PROJECT_CONTENT if _PROJECT_CONTENT.is_dir() else Path.cwd() / "content"
+
+
+def load_settings(env: Mapping[str, str] | None = None, require_token: bool = True) -> Settings:
+    env = os.environ if env is None else env
+    token = env.get(TOKEN_VAR, "").strip()
+    if require_token and not token:
+        raise ConfigError(
+            f"{TOKEN_VAR} is not set: create a bot with @BotFather in Telegram (/newbot), "
+            f"then run: export {TOKEN_VAR}=<the token it gives you> (or put it in .env)"
+        )
+    if token and (":" not in token or any(c.isspace() for c in token)):
+        raise ConfigError(f"{TOKEN_VAR} does not look like a bot token (expected digits:letters from @BotFather)")
+    base_url = env.get("TELEGRAM_BASE_URL", "").strip().rstrip("/") or None
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TELEGRAM_BASE_URL must start with http:// or https://, got {base_url!r}")
+    return Settings(
+        token=token,
+        base_url=base_url,
+        content_dir=Path(env.get("ARTICLE_BOT_CONTENT_DIR") or default_content_dir()),
+        admins=_ids(env.get("ARTICLE_BOT_ADMINS", "")),
+        db_path=Path(env.get("ARTICLE_BOT_DB") or "data/questions.sqlite3"),
+        user_rate_per_minute=_positive_int(env, "ARTICLE_BOT_USER_RATE", 20),
+        log_level=(env.get("ARTICLE_BOT_LOG_LEVEL") or "INFO").upper(),
+    )
+
+
+def _ids(text: str) -> frozenset[int]:
+    parts = [part for part in text.replace(",", " ").split() if part]
+    if not all(part.lstrip("-").isdigit() for part in parts):
+        raise ConfigError(f"ARTICLE_BOT_ADMINS must be numeric Telegram user ids separated by commas, got {text!r}")
+    return frozenset(int(part) for part in parts)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {text!r}")
+    return int(text)

@@ -1,0 +1,472 @@
+"""Content: the article's YAML files turned into typed, validated objects.
+
+Every problem is reported as ``file:line: message`` and all of them at once, so an
+editor fixes a file in one pass. Nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_ANSWER_CHARS = 300
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+METADATA_FIELDS = ("title", "author", "outlet", "date")
+
+
+class ContentError(Exception):
+    """Invalid content; ``errors`` holds one ``file:line: message`` line per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    author: str
+    outlet: str
+    date: dt.date
+
+    def fact(self, name: str) -> str:
+        return self.date.strftime("%-d %B %Y") if name == "date" else getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A question the article answers: a heading, the intro, the close, or metadata."""
+
+    id: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    passage_ids: tuple[str, ...]
+    heading: bool = False
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the article gives, with what it measures."""
+
+    id: str
+    measures: str
+    value: float | int | str
+    unit: str
+    period: str
+    label: str
+    answer: str
+    passage_id: str
+    phrasings: tuple[str, ...]
+
+    @property
+    def question(self) -> str:
+        return self.label
+
+    @property
+    def passage_ids(self) -> tuple[str, ...]:
+        return (self.passage_id,)
+
+
+Target = Entry | Figure
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """Greetings, thanks and the like: the bot's own words, never the article's."""
+
+    id: str
+    phrasings: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Library:
+    article: Article
+    passages: dict[str, Passage]
+    entries: tuple[Entry, ...]
+    figures: tuple[Figure, ...]
+    topics: tuple[str, ...]
+    chitchat: tuple[SmallTalk, ...]
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self.entries + self.figures
+
+    def target(self, target_id: str) -> Target | None:
+        return self._by_id.get(target_id)
+
+    def passages_of(self, target: Target) -> list[Passage]:
+        return [self.passages[pid] for pid in target.passage_ids]
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.passages)} passages, {len(self.entries)} entries, "
+            f"{len(self.figures)} figures, {len(self.chitchat)} small-talk intents, "
+            f"{sum(len(t.phrasings) + 1 for t in self.targets)} phrasings"
+        )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {t.id: t for t in self.targets})
+
+
+# --- YAML with line numbers -------------------------------------------------------
+
+
+class _Map(dict[str, Any]):
+    line: int
+    key_lines: dict[str, int]
+
+
+class _List(list[Any]):
+    line: int
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings and lists remember the line each value starts on."""
+
+    duplicate_keys: list[tuple[int, str]]
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> _List:
+    result = _List(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+# --- validation -------------------------------------------------------------------
+
+
+class _Checker:
+    """Collects ``file:line: message`` errors while reading raw YAML values."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.file = ""
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(f"{self.file}:{line}: {message}")
+
+    def fields(self, item: Any, line: int, what: str, required: set[str], optional: set[str]) -> _Map | None:
+        if not isinstance(item, _Map):
+            self.error(line, f"{what}: expected a mapping of fields, got {_kind(item)}")
+            return None
+        for key in item:
+            if key not in required | optional:
+                allowed = ", ".join(sorted(required | optional))
+                self.error(item.key_lines[key], f"{what}: unknown key {key!r} (allowed: {allowed})")
+        for key in sorted(required - item.keys()):
+            self.error(item.line, f"{what}: missing field {key!r}")
+        return item
+
+    def text(self, item: _Map, key: str, what: str, max_chars: int | None = None) -> str:
+        value = item.get(key)
+        line = item.key_lines.get(key, item.line)
+        if key not in item:
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.error(line, f"{what}: {key!r} must be text, got {_kind(value)}")
+            return ""
+        value = value.strip()
+        if not value:
+            self.error(line, f"{what}: {key!r} is empty")
+        elif max_chars is not None and len(value) > max_chars:
+            self.error(line, f"{what}: {key!r} has {len(value)} characters, at most {max_chars} allowed")
+        return value
+
+    def texts(self, item: _Map, key: str, what: str, allow_empty: bool = False) -> tuple[str, ...]:
+        value = item.get(key, _List())
+        line = item.key_lines.get(key, item.line)
+        if key not in item:
+            return ()
+        if not isinstance(value, _List):
+            self.error(line, f"{what}: {key!r} must be a list, got {_kind(value)}")
+            return ()
+        if not value and not allow_empty:
+            self.error(line, f"{what}: {key!r} is empty")
+        result = []
+        for item_line, element in zip(value.item_lines, value, strict=True):
+            if isinstance(element, (int, float)) and not isinstance(element, bool):
+                element = str(element)
+            if not isinstance(element, str) or not element.strip():
+                self.error(item_line, f"{what}: every item of {key!r} must be non-empty text")
+                continue
+            result.append(element.strip())
+        return tuple(result)
+
+    def ident(self, item: _Map, what: str, seen: dict[str, str]) -> str:
+        ident = self.text(item, "id", what)
+        line = item.key_lines.get("id", item.line)
+        if ident and not ID_PATTERN.match(ident):
+            self.error(line, f"{what}: id {ident!r} must be lowercase letters, digits and dashes, at most 40")
+        elif ident in seen:
+            self.error(line, f"{what}: duplicate id {ident!r} (first defined at {seen[ident]})")
+        elif ident:
+            seen[ident] = f"{self.file}:{line}"
+        return ident
+
+    def items(self, value: Any, line: int, key: str) -> Iterable[tuple[int, Any]]:
+        if not isinstance(value, _List):
+            self.error(line, f"{key!r} must be a list, got {_kind(value)}")
+            return []
+        if not value:
+            self.error(line, f"{key!r} is empty")
+        return zip(value.item_lines, value, strict=True)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        _Map: "a mapping",
+        _List: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat")
+
+
+def load_library(content_dir: str | Path) -> Library:
+    """Read every ``*.yaml`` in ``content_dir``; raise ContentError listing all problems."""
+    directory = Path(content_dir)
+    check = _Checker()
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    if not files:
+        raise ContentError([f"{directory}:1: no *.yaml content files found"])
+
+    sections: dict[str, tuple[str, int, Any]] = {}
+    for path in files:
+        check.file = str(path)
+        document = _parse(path, check)
+        if document is None:
+            continue
+        for key, value in document.items():
+            line = document.key_lines[key]
+            if key not in _SECTIONS:
+                check.error(line, f"unknown top-level key {key!r} (allowed: {', '.join(_SECTIONS)})")
+            elif key in sections:
+                first_file, first_line, _ = sections[key]
+                check.error(line, f"{key!r} is already defined at {first_file}:{first_line}")
+            else:
+                sections[key] = (check.file, line, value)
+    for key in _SECTIONS:
+        if key not in sections and key != "chitchat":
+            check.file = str(files[0]) if len(files) == 1 else str(directory)
+            check.errors.append(f"{check.file}:1: missing top-level key {key!r}")
+
+    article = _read_section(sections, "article", check, _article)
+    passages = _read_section(sections, "passages", check, _passages) or {}
+    ids: dict[str, str] = {}
+    entries = _read_section(sections, "entries", check, lambda v, ln, c: _entries(v, ln, c, ids, passages)) or ()
+    figures = _read_section(sections, "figures", check, lambda v, ln, c: _figures(v, ln, c, ids, passages)) or ()
+    topics = _read_section(sections, "topics", check, lambda v, ln, c: _topics(v, ln, c, ids)) or ()
+    chitchat = _read_section(sections, "chitchat", check, _chitchat) or ()
+
+    if check.errors or article is None:
+        raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
+    return Library(article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat))
+
+
+def _parse(path: Path, check: _Checker) -> _Map | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        check.error(1, f"cannot read file: {exc}")
+        return None
+    loader = _Loader(text)
+    loader.duplicate_keys = []
+    try:
+        document = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        check.error(line, f"YAML syntax error: {exc.problem or exc.context}")
+        return None
+    except yaml.YAMLError as exc:
+        check.error(1, f"YAML error: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    for line, key in loader.duplicate_keys:
+        check.error(line, f"duplicate key {key!r}")
+    if document is None:
+        check.error(1, "file is empty")
+        return None
+    if not isinstance(document, _Map):
+        check.error(1, f"expected a mapping of top-level keys, got {_kind(document)}")
+        return None
+    return document
+
+
+def _read_section(
+    sections: dict[str, tuple[str, int, Any]],
+    key: str,
+    check: _Checker,
+    reader: Callable[[Any, int, _Checker], Any],
+) -> Any:
+    if key not in sections:
+        return None
+    check.file, line, value = sections[key]
+    return reader(value, line, check)
+
+
+def _article(value: Any, line: int, check: _Checker) -> Article | None:
+    item = check.fields(value, line, "article", set(METADATA_FIELDS), set())
+    if item is None:
+        return None
+    date = item.get("date")
+    if "date" in item and not isinstance(date, dt.date):
+        check.error(item.key_lines["date"], "article: 'date' must be a date like 2025-02-21")
+        date = None
+    texts = {key: check.text(item, key, "article") for key in ("title", "author", "outlet")}
+    if date is None or not all(texts.values()):
+        return None
+    return Article(date=date, **texts)
+
+
+def _passages(value: Any, line: int, check: _Checker) -> dict[str, Passage]:
+    result: dict[str, Passage] = {}
+    seen: dict[str, str] = {}
+    for item_line, raw in check.items(value, line, "passages"):
+        item = check.fields(raw, item_line, "passage", {"id", "text"}, set())
+        if item is None:
+            continue
+        ident = check.ident(item, "passage", seen)
+        text = check.text(item, "text", f"passage {ident}")
+        if ident and text:
+            result[ident] = Passage(ident, text)
+    return result
+
+
+def _check_refs(item: _Map, key: str, refs: Iterable[str], what: str, known: dict[str, Any], check: _Checker) -> None:
+    for ref in refs:
+        if ref not in known:
+            check.error(item.key_lines.get(key, item.line), f"{what}: unknown passage id {ref!r}")
+
+
+def _entries(value: Any, line: int, check: _Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Entry]:
+    result = []
+    required = {"id", "question", "phrasings", "answer", "passages"}
+    for item_line, raw in check.items(value, line, "entries"):
+        item = check.fields(raw, item_line, "entry", required, {"heading", "facts"})
+        if item is None:
+            continue
+        ident = check.ident(item, "entry", ids)
+        what = f"entry {ident}"
+        facts = check.texts(item, "facts", what)
+        passage_ids = check.texts(item, "passages", what, allow_empty=bool(facts))
+        _check_refs(item, "passages", passage_ids, what, passages, check)
+        for fact in facts:
+            if fact not in METADATA_FIELDS:
+                check.error(
+                    item.key_lines["facts"], f"{what}: unknown fact {fact!r} (allowed: {', '.join(METADATA_FIELDS)})"
+                )
+        heading = item.get("heading", False)
+        if not isinstance(heading, bool):
+            check.error(item.key_lines["heading"], f"{what}: 'heading' must be true or false")
+        result.append(
+            Entry(
+                id=ident,
+                question=check.text(item, "question", what),
+                phrasings=check.texts(item, "phrasings", what),
+                answer=check.text(item, "answer", what, MAX_ANSWER_CHARS),
+                passage_ids=passage_ids,
+                heading=heading is True,
+                facts=facts,
+            )
+        )
+    return result
+
+
+def _figures(value: Any, line: int, check: _Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Figure]:
+    result = []
+    required = {"id", "measures", "value", "unit", "period", "label", "answer", "passage", "phrasings"}
+    for item_line, raw in check.items(value, line, "figures"):
+        item = check.fields(raw, item_line, "figure", required, set())
+        if item is None:
+            continue
+        ident = check.ident(item, "figure", ids)
+        what = f"figure {ident}"
+        figure_value = item.get("value")
+        if "value" in item and (isinstance(figure_value, bool) or not isinstance(figure_value, (int, float, str))):
+            check.error(item.key_lines["value"], f"{what}: 'value' must be a number or text")
+        passage_id = check.text(item, "passage", what)
+        _check_refs(item, "passage", [passage_id] if passage_id else [], what, passages, check)
+        result.append(
+            Figure(
+                id=ident,
+                measures=check.text(item, "measures", what),
+                value=figure_value if isinstance(figure_value, (int, float, str)) else "",
+                unit=check.text(item, "unit", what),
+                period=check.text(item, "period", what),
+                label=check.text(item, "label", what),
+                answer=check.text(item, "answer", what, MAX_ANSWER_CHARS),
+                passage_id=passage_id,
+                phrasings=check.texts(item, "phrasings", what),
+            )
+        )
+    return result
+
+
+def _topics(value: Any, line: int, check: _Checker, ids: dict[str, str]) -> tuple[str, ...]:
+    result = []
+    for item_line, ident in check.items(value, line, "topics"):
+        if not isinstance(ident, str) or ident not in ids:
+            check.error(item_line, f"topics: unknown entry id {ident!r}")
+        else:
+            result.append(ident)
+    return tuple(result)
+
+
+def _chitchat(value: Any, line: int, check: _Checker) -> list[SmallTalk]:
+    result = []
+    seen: dict[str, str] = {}
+    for item_line, raw in check.items(value, line, "chitchat"):
+        item = check.fields(raw, item_line, "chitchat", {"id", "phrasings", "reply"}, set())
+        if item is None:
+            continue
+        ident = check.ident(item, "chitchat", seen)
+        what = f"chitchat {ident}"
+        reply = check.text(item, "reply", what, MAX_ANSWER_CHARS)
+        if reply and re.search(r"\d", reply):
+            check.error(item.key_lines["reply"], f"{what}: small talk must not state numbers")
+        result.append(SmallTalk(ident, check.texts(item, "phrasings", what), reply))
+    return result

@@ -1,0 +1,39 @@
+"""Logging that never shows the bot token."""
+
+from __future__ import annotations
+
+import logging
+
+REDACTED = "<token>"
+
+
+class RedactToken(logging.Filter):
+    """Replaces the token wherever it appears in a record, its arguments or its traceback."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if record.exc_info:
+            # Format the traceback now, so the redacted text is what handlers print.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, REDACTED)
+        record.msg = message.replace(self.token, REDACTED)
+        record.args = None
+        return True
+
+
+def setup_logging(level: str, token: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    redact = RedactToken(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)

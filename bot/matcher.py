@@ -1,0 +1,166 @@
+"""Matching a question to the article's entries and figures.
+
+The index is built once from the content. A question is scored against every target
+by two views of the same idf-weighted tokens:
+
+* coverage: how much of the question the target's words account for (its phrasings
+  fully, its answer and passages partly), so unseen paraphrases still land;
+* closeness: cosine similarity with the nearest single phrasing, so a question that
+  is close to one phrasing beats one that merely shares a common word.
+
+rapidfuzz repairs typos against the index vocabulary and re-ranks the leaders by
+fuzzy similarity to their phrasings; an unknown word weighs like the rarest word, so
+questions about other things score low and get no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.content import Library, SmallTalk, Target
+from bot.normalise import SYNONYMS, clean, term, words
+
+# How much each part of a target speaks for it.
+_PHRASING_WEIGHT = 1.0
+_ANSWER_WEIGHT = 0.6
+_PASSAGE_WEIGHT = 0.3
+_TYPO_CUTOFF = 80.0
+_SMALL_TALK_CUTOFF = 90.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    target: Target
+    score: float  # 0..100
+    coverage: float = 0.0  # share of the question's weight the target accounts for
+    closeness: float = 0.0  # cosine with the target's nearest phrasing
+    matched: frozenset[str] = frozenset()  # question terms found in the target's own wording
+
+
+class Matcher:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.targets: tuple[Target, ...] = library.targets
+        bags: list[dict[str, float]] = []
+        self.own_terms: list[frozenset[str]] = []
+        phrasings: list[tuple[int, frozenset[str]]] = []
+        raw_words = set(SYNONYMS)
+        for index, target in enumerate(self.targets):
+            bag: dict[str, float] = {}
+            parts = [(p.text, _PASSAGE_WEIGHT) for p in library.passages_of(target)]
+            parts.append((target.answer, _ANSWER_WEIGHT))
+            parts += [(text, _PHRASING_WEIGHT) for text in _phrasings(target)]
+            for text, weight in parts:
+                content_words = words(text)
+                raw_words.update(content_words)
+                terms = [term(word) for word in content_words]
+                bag.update(dict.fromkeys(terms, weight))
+                if weight == _PHRASING_WEIGHT and terms:
+                    phrasings.append((index, frozenset(terms)))
+            bags.append(bag)
+            self.own_terms.append(frozenset(k for k, w in bag.items() if w >= _ANSWER_WEIGHT))
+
+        count = len(self.targets)
+        document_frequency: dict[str, int] = defaultdict(int)
+        for bag in bags:
+            for key in bag:
+                document_frequency[key] += 1
+        self.idf = {key: math.log(1 + count / df) for key, df in document_frequency.items()}
+        self.unknown_idf = math.log(1 + count / 0.5)
+
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, bag in enumerate(bags):
+            for key, weight in bag.items():
+                self.postings[key].append((index, weight))
+        self.phrasing_target = [index for index, _ in phrasings]
+        self.phrasing_norm = [math.sqrt(sum(self.idf[t] ** 2 for t in terms)) for _, terms in phrasings]
+        self.phrasing_postings: dict[str, list[int]] = defaultdict(list)
+        for position, (_, terms) in enumerate(phrasings):
+            for key in terms:
+                self.phrasing_postings[key].append(position)
+
+        # Typos are mended on whole words, before stemming: "folower" → "follower".
+        self.known_words = frozenset(raw_words)
+        self.vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(raw_words):
+            if len(word) >= 4 and word.isalpha():
+                self.vocabulary_by_initial[word[0]].append(word)
+
+        self.small_talk_exact: dict[str, SmallTalk] = {}
+        for intent in library.chitchat:
+            for phrasing in intent.phrasings:
+                self.small_talk_exact[clean(phrasing)] = intent
+        self.small_talk_phrasings = list(self.small_talk_exact)
+
+    def _term(self, word: str) -> str:
+        """The index term of a question word, mending a typo if a known word is close."""
+        if word not in self.known_words and len(word) >= 4 and word.isalpha():
+            match = process.extractOne(
+                word, self.vocabulary_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+            )
+            if match:
+                word = match[0]
+        return term(word)
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        """Targets best first, scored 0..100; empty when no word of the question is known."""
+        terms = {self._term(word) for word in words(question)}
+        idf = self.idf
+        known = [t for t in terms if t in idf]
+        if not known:
+            return []
+        unknown = len(terms) - len(known)
+        total = sum(idf[t] for t in known) + self.unknown_idf * unknown
+        norm = math.sqrt(sum(idf[t] ** 2 for t in known) + self.unknown_idf**2 * unknown)
+
+        coverage: dict[int, float] = defaultdict(float)
+        dot: dict[int, float] = defaultdict(float)
+        for key in known:
+            weight = idf[key]
+            for index, share in self.postings[key]:
+                coverage[index] += weight * share
+            square = weight * weight
+            for position in self.phrasing_postings.get(key, ()):
+                dot[position] += square
+        closeness: dict[int, float] = defaultdict(float)
+        for position, value in dot.items():
+            cosine = value / (norm * self.phrasing_norm[position])
+            index = self.phrasing_target[position]
+            if cosine > closeness[index]:
+                closeness[index] = cosine
+
+        scored = sorted(
+            ((50 * (coverage[index] / total + closeness[index]), index) for index in coverage),
+            reverse=True,
+        )[:limit]
+        return [
+            Candidate(
+                self.targets[index],
+                round(score, 2),
+                coverage[index] / total,
+                closeness[index],
+                self.own_terms[index].intersection(known),
+            )
+            for score, index in scored
+        ]
+
+    def small_talk(self, question: str) -> SmallTalk | None:
+        """A greeting, thanks or the like, matched whole (with a typo allowed)."""
+        text = clean(question)
+        if not text:
+            return None
+        intent = self.small_talk_exact.get(text)
+        if intent is not None:
+            return intent
+        match = process.extractOne(text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF)
+        return self.small_talk_exact[match[0]] if match else None
+
+
+def _phrasings(target: Target) -> tuple[str, ...]:
+    """Every way the content words the target; a figure also by what it measures."""
+    measures = getattr(target, "measures", None)
+    return (target.question, *target.phrasings, *((measures,) if measures else ()))

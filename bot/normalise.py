@@ -1,0 +1,216 @@
+"""Text normalisation shared by the index and the questions it is asked.
+
+Both sides go through the same steps, so "$34.4bn", "34.4 billion dollars" and
+"US$34.4 billion" meet on the same tokens, and "imitate" meets "copy".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Typographic quotes and dashes, folded onto their ASCII forms.
+_TYPOGRAPHY = str.maketrans(
+    "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u00ab\u00bb\u2010\u2011\u2012\u2013\u2014\u2212",
+    "'''''\"\"\"\"\"------",
+)
+# Zero-width and bidi control characters: invisible, but they split words.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+_REWRITES = [
+    (re.compile(r"(\d),(\d{3})\b"), r"\1\2"),
+    (re.compile(r"\bus\s*\$|\$|\busd\b|\bdollars?\b"), " usd "),
+    (re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
+    (re.compile(r"(\d)\s*(?:mn|mln|m)\b"), r"\1 million"),
+    (re.compile(r"%|\bper\s*cent\b|\bpct\b|\bpercentage\b"), " percent "),
+    (re.compile(r"\b(?:rmb|cny|renminbi)\b"), " yuan "),
+    (re.compile(r"\bartificial\s+intelligence\b|\ba\.i\.?"), " ai "),
+    (re.compile(r"\bgen\s*ai\b|\bgenai\b"), " generative ai "),
+    (re.compile(r"\br\s*&\s*d\b"), " research "),
+    (re.compile(r"\bhi-?tech\b|\bhigh-tech\b"), " high tech "),
+    (re.compile(r"\bsci-?tech\b"), " science technology "),
+    (re.compile(r"\bu\.?s\.?a?\b(?!d)|\bunited states\b|\bamerica\b"), " us "),
+    (re.compile(r"'s\b|'"), " "),
+]
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "about",
+        "as",
+        "into",
+        "than",
+        "then",
+        "so",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "we",
+        "our",
+        "us",
+        "they",
+        "them",
+        "their",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "what",
+        "which",
+        "whats",
+        "how",
+        "hows",
+        "tell",
+        "show",
+        "give",
+        "explain",
+        "know",
+        "please",
+        "pls",
+        "plz",
+        "say",
+        "said",
+        "says",
+        "just",
+        "also",
+        "any",
+        "some",
+        "very",
+        "really",
+        "according",
+        "one",
+        "ones",
+        "thing",
+        "things",
+        "get",
+        "got",
+        "bit",
+        "lot",
+        "much",
+        "kind",
+        "sort",
+    ]
+) - {"us"}
+# "us" is both a pronoun and the country; the country matters for the WIPO ranking.
+
+# General-English synonym groups, each folded onto its first word. They let readers'
+# words meet the article's without listing every paraphrase in the content.
+_SYNONYM_GROUPS = [
+    "copy copies copied copying copycat imitate imitates imitating imitation imitator imitators mimic mimics"
+    " clone clones cloning knockoff knockoffs replicate replicating follower followers follow follows following",
+    "spend spends spent spending expenditure expenditures expense expenses budget budgets funding fund funds outlay",
+    "stock stocks shares equities equity",
+    "country countries nation nations",
+    "agreement agreements deal deals treaty treaties accord accords pact pacts",
+    "author writer writers journalist journalists reporter reporters columnist",
+    "outlet newspaper newspapers paper publisher media magazine",
+    "article piece story text",
+    "title titled headline called",
+    "published publish publishing released release dated date",
+    "sustain sustained sustainable sustainability last lasting continue continues continued endure durable",
+    "cost costs cheap cheaper cheapest affordable affordability inexpensive",
+    "user users people persons adopters",
+    "patent patents",
+    "rise rises rising increase increases increased grow grows growth growing gain gains jump jumps climb boost",
+    "west western westerners westerner",
+    "world global globally worldwide international",
+    "talent talents talented graduates graduate engineers",
+    "innovation innovations innovate innovates innovating innovative innovator innovators",
+    "technology technologies technological tech techs",
+    "investor investors investing",
+    "china chinese prc beijing",
+    "cooperation cooperate cooperating collaboration collaborate partnership partnerships",
+]
+SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    return _INVISIBLE.sub("", text).casefold()
+
+
+def clean(text: str) -> str:
+    """Folded words only: the form used for exact small-talk lookups."""
+    return " ".join(_TOKEN.findall(_fold(text)))
+
+
+def stem(word: str) -> str:
+    """A deliberately small stemmer: plural and common suffixes, then a 7-letter prefix."""
+    if word.isdigit() or "." in word:
+        return word
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)] + replacement
+            break
+    return word[:7]
+
+
+def words(text: str) -> list[str]:
+    """The content words of ``text``: folded, rewritten, stopwords dropped, not yet stemmed."""
+    text = _fold(text)
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return [word for word in _TOKEN.findall(text) if word not in STOPWORDS]
+
+
+def term(word: str) -> str:
+    """The index term of one content word: synonyms merged, then stemmed."""
+    return stem(SYNONYMS.get(word, word))
+
+
+def tokens(text: str) -> list[str]:
+    """The index terms of ``text``."""
+    return [term(word) for word in words(text)]

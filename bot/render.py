@@ -1,0 +1,151 @@
+"""Answers and listings as Telegram HTML or plain text.
+
+Every piece of text from the content or from a user goes through ``html.escape``;
+every message stays within Telegram's 4,096 characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from html import escape as _escape
+
+from bot.answers import Answer, Kind
+from bot.content import Library, Target
+
+MAX_MESSAGE_CHARS = 4096
+# Quotes need no escaping outside attributes, and &#x27; reads badly in notifications.
+escape = partial(_escape, quote=False)
+EXAMPLE_QUESTION = "Is China just a follower of Western innovation?"
+
+
+def citation(library: Library) -> str:
+    article = library.article
+    return f"{article.outlet} · {article.author} · {article.date.strftime('%-d %b %Y')}"
+
+
+def html_answer(answer: Answer, library: Library) -> str:
+    if answer.kind is Kind.SMALL_TALK and answer.small_talk is not None:
+        return escape(answer.small_talk.reply.format(title=library.article.title))
+    if answer.kind is Kind.EMPTY:
+        return html_usage()
+    if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        return html_no_answer(library)
+    head = f"<b>{escape(answer.target.answer)}</b>"
+    tail = f"<i>{escape(citation(library))}</i>"
+    quotes = [escape(p.text) for p in answer.passages]
+    return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
+
+
+def plain_answer(answer: Answer, library: Library) -> str:
+    if answer.kind is Kind.SMALL_TALK and answer.small_talk is not None:
+        return answer.small_talk.reply.format(title=library.article.title)
+    if answer.kind is Kind.EMPTY:
+        return f'Ask a question about the article, for example: "{EXAMPLE_QUESTION}"'
+    if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        return no_answer_text(library, telegram=False)
+    lines = [answer.target.answer, ""]
+    if answer.passages:
+        lines += [*(f"> {p.text}" for p in answer.passages), ""]
+    lines.append(f"— {citation(library)}")
+    if answer.alternatives:
+        lines.append("Did you mean: " + " | ".join(t.question for t in answer.alternatives))
+    return "\n".join(lines)
+
+
+def no_answer_text(library: Library, telegram: bool = True) -> str:
+    headings = "\n".join(f"• {t.question}" for t in topic_targets(library))
+    pointer = "See /topics for these, or /figures for its numbers." if telegram else "Try one of these."
+    return (
+        f"I couldn't find that in the article, so I won't guess. It answers questions such as:\n{headings}\n{pointer}"
+    )
+
+
+def html_no_answer(library: Library) -> str:
+    return escape(no_answer_text(library))
+
+
+def html_usage() -> str:
+    return (
+        "Ask me a question about the article after the command, for example:\n"
+        f"<code>/ask {escape(EXAMPLE_QUESTION)}</code>"
+    )
+
+
+def html_topics(library: Library) -> str:
+    lines = [f"<b>{escape(library.article.title)}</b>", "", "Questions the article answers:"]
+    lines += [f"• {escape(t.question)}" for t in topic_targets(library)]
+    lines += ["", "Tap one below, or ask in your own words."]
+    return "\n".join(lines)
+
+
+def html_figures(library: Library) -> str:
+    lines = ["<b>Key figures in the article</b>", ""]
+    lines += [f"• {escape(f.label)}" for f in library.figures]
+    return "\n".join(lines)
+
+
+def html_source(library: Library) -> str:
+    article = library.article
+    return (
+        f"<b>{escape(article.title)}</b>\n"
+        f"By {escape(article.author)}, {escape(article.outlet)}, "
+        f"{escape(article.date.strftime('%-d %B %Y'))}"
+    )
+
+
+def html_welcome(library: Library, first_name: str | None) -> str:
+    greeting = f"Hello, {escape(first_name)}!" if first_name else "Hello!"
+    return (
+        f"{greeting} I answer questions about one article:\n"
+        f"<b>{escape(library.article.title)}</b> ({escape(citation(library))})\n\n"
+        "Just send me a question in your own words, for example:\n"
+        f"<i>{escape(EXAMPLE_QUESTION)}</i>\n\n"
+        "Each answer comes with the passage it is taken from. "
+        "/topics lists the article's questions, /figures its numbers, /help every command."
+    )
+
+
+def html_help(commands: list[tuple[str, str]], bot_username: str | None) -> str:
+    lines = ["<b>Commands</b>"]
+    lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    lines += [
+        "",
+        "In a private chat, any message is a question.",
+        "In a group, use /ask, mention me, or reply to one of my messages.",
+    ]
+    if bot_username:
+        lines.append(f"In any chat, type <code>@{escape(bot_username)} your question</code> to share an answer.")
+    return "\n".join(lines)
+
+
+def topic_targets(library: Library) -> list[Target]:
+    return [t for t in (library.target(i) for i in library.topics) if t is not None]
+
+
+def _fit(head: str, quotes: list[str], tail: str, wrap: Callable[[str], str]) -> str:
+    """Join head, quoted passages and tail, dropping or cutting passages to fit a message."""
+    while True:
+        text = "\n".join([head, *(wrap(q) for q in quotes), tail])
+        if len(text) <= MAX_MESSAGE_CHARS:
+            return text
+        if len(quotes) > 1:
+            quotes = quotes[:-1]
+            continue
+        room = MAX_MESSAGE_CHARS - (len(text) - len(quotes[0])) - 1 if quotes else 0
+        if not quotes or room <= 0:
+            return _cut_html(head, MAX_MESSAGE_CHARS)
+        quotes = [_cut_escaped(quotes[0], room) + "…"]
+
+
+def _cut_escaped(text: str, limit: int) -> str:
+    """Cut escaped text without splitting an entity such as ``&amp;``."""
+    cut = text[:limit]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut
+
+
+def _cut_html(head: str, limit: int) -> str:
+    return head if len(head) <= limit else "<b>" + _cut_escaped(head[3:-4], limit - 8) + "…</b>"

@@ -1,0 +1,28 @@
+"""Polling mode: the long-running process behind ``python -m bot`` and the Procfile."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.answers import Answerer
+from bot.app import build_application
+from bot.config import Settings
+from bot.content import Library
+from bot.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings, library: Library) -> int:
+    setup_logging(settings.log_level, settings.token)
+    log.info("Content loaded: %s", library.summary())
+    application = build_application(settings, Answerer(library))
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
+        return 1
+    return 0

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.answers import Answerer
+from bot.app import build_application
+from bot.config import Settings
+from bot.content import Library, load_library
+from tests.telegram_double import TOKEN, RecordingRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return load_library(CONTENT)
+
+
+@pytest.fixture(scope="session")
+def answerer(library: Library) -> Answerer:
+    return Answerer(library)
+
+
+class OfflineBot:
+    """A real Application whose HTTP is the recording double."""
+
+    def __init__(self, application: Application, request: RecordingRequest) -> None:
+        self.application = application
+        self.request = request
+
+    async def send(self, update: dict) -> list[dict]:
+        """Process one update; return the sendMessage calls it caused."""
+        before = len(self.request.calls)
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+        return [c.params for c in self.request.calls[before:] if c.method == "sendMessage"]
+
+    def calls_since(self, before: int) -> list:
+        return self.request.calls[before:]
+
+
+@pytest.fixture
+async def offline_bot(answerer: Answerer, tmp_path: Path) -> AsyncIterator[OfflineBot]:
+    request = RecordingRequest()
+    settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3")
+    application = build_application(settings, answerer, request=request)
+    await application.initialize()
+    try:
+        yield OfflineBot(application, request)
+    finally:
+        await application.shutdown()

@@ -1,0 +1,86 @@
+"""The core: questions in readers' words reach the right entry; others get no answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import Answerer, Kind
+from bot.content import Library
+from bot.normalise import tokens
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ('Is China merely a simple "follower" of Western innovation?', "follower"),
+        ("Is China merely a simple “follower” of Western innovation?", "follower"),
+        ("how much did china spend on basic research in 2024", "basic-research-2024"),
+        ("BASIC RESEARCH SPENDING?", "basic-research-2024"),
+        ("$34.4 billion?", "basic-research-2024"),
+        ("what's the 10.5% about", "basic-research-growth"),
+        ("250m?", "genai-users"),
+        ("what is the 250 million about?", "genai-users"),
+        ("goldman sachs 19 per cent", "goldman-stock-rise"),
+        ("$200bn inflows", "goldman-inflows"),
+        ("who wrote this?", "author"),
+        ("when was it published", "date"),
+        ("what did mao ning say", "mao-ning"),
+        ("how many intergovernmental agreements", "intergovernmental-agreements"),
+        ("reserch spendng", "basic-research-2024"),
+    ],
+)
+def test_questions_reach_their_entry(answerer: Answerer, question: str, expected: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.kind is Kind.ANSWER
+    assert answer.target is not None and answer.target.id == expected
+
+
+@pytest.mark.parametrize("question", ["what's the weather in London?", "asdfgh qwerty", "?", "who won the world cup"])
+def test_off_topic_gets_no_answer(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.kind is Kind.NO_ANSWER
+    assert answer.target is None and answer.passages == ()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question(answerer: Answerer, question: str) -> None:
+    assert answerer.answer(question).kind is Kind.EMPTY
+
+
+@pytest.mark.parametrize(("question", "intent"), [("hi", "greeting"), ("Thanks!", "thanks"), ("who are you?", "identity")])
+def test_small_talk(answerer: Answerer, question: str, intent: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.kind is Kind.SMALL_TALK and answer.small_talk is not None and answer.small_talk.id == intent
+
+
+def test_answer_carries_its_source_passages(answerer: Answerer, library: Library) -> None:
+    answer = answerer.answer("how many people use generative AI in China")
+    assert [p.id for p in answer.passages] == ["p07"]
+    assert "250 million" in answer.passages[0].text
+
+
+def test_close_runner_up_is_offered(answerer: Answerer) -> None:
+    answer = answerer.answer("author and date?")
+    assert answer.target is not None
+    ids = {answer.target.id, *(t.id for t in answer.alternatives)}
+    assert {"author", "date"} <= ids
+
+
+def test_lookup_by_id(answerer: Answerer) -> None:
+    found = answerer.lookup("follower")
+    assert found is not None and found.target is not None and found.target.id == "follower"
+    assert answerer.lookup("no-such-entry") is None
+
+
+def test_a_long_question_is_cut_not_choked_on(answerer: Answerer) -> None:
+    answer = answerer.answer("basic research spending " + "blah " * 3000)
+    assert answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
+
+
+def test_normalisation_folds_figures_and_typography() -> None:
+    assert sorted(tokens("$34.4bn")) == sorted(tokens("34.4 billion dollars"))
+    assert tokens("19%") == tokens("19 per cent") == tokens("19 percent")
+    assert tokens("China’s “follower”") == tokens("China's \"follower\"")
+    assert tokens("250m users") == tokens("250 million users")
+    assert tokens("imitate") == tokens("copy") == tokens("follower")
+    assert tokens("zero\u200bwidth") == tokens("zerowidth")

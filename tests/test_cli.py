@@ -1,0 +1,74 @@
+"""The command line as a user runs it: ``python -m bot`` in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ARTICLE_BOT_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_without_a_token_one_clear_line(tmp_path: Path) -> None:
+    result = run(cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_token_from_dotenv_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=not a token\n")
+    result = run(cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert "does not look like a bot token" in result.stderr
+    assert "not a token" not in result.stderr  # never echo a secret back
+
+
+def test_ask_prints_a_plain_answer() -> None:
+    result = run("ask", "How much does China spend on basic research?")
+    assert result.returncode == 0
+    assert result.stdout.startswith("In 2024, China's expenditure on basic research totaled 249.7 billion yuan")
+    assert "> In 2024" in result.stdout and "<b>" not in result.stdout
+
+
+def test_ask_reads_questions_from_stdin() -> None:
+    result = run("ask", stdin="who wrote it?\n\nwhat's the weather like?\n")
+    assert result.returncode == 0
+    assert "Hu Weijia" in result.stdout
+    assert "couldn't find that in the article" in result.stdout
+
+
+def test_check_summarises_valid_content() -> None:
+    result = run("check")
+    assert result.returncode == 0
+    assert result.stdout.startswith("content OK: 15 passages, 16 entries, 9 figures")
+
+
+def test_check_reports_file_and_line(tmp_path: Path) -> None:
+    for source in (ROOT / "content").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "figures.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("passage: p12", "passage: p99", 1))
+    result = run("--content", str(tmp_path), "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "passage: p99" in text)
+    assert result.stderr.strip() == f"{broken}:{line}: figure cooperation-countries: unknown passage id 'p99'"

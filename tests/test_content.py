@@ -1,0 +1,214 @@
+"""Content loading: the real content is valid and faithful; every kind of mistake is reported as file:line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, Library, load_library
+from tests.conftest import ROOT
+
+ARTICLE_TEXT = (ROOT / "tests" / "data" / "article.txt").read_text(encoding="utf-8")
+
+MINIMAL = {
+    "article.yaml": """\
+article:
+  title: A title
+  author: Hu Weijia
+  outlet: Global Times
+  date: 2025-02-21
+passages:
+  - id: p01
+    text: In 2024 spending rose 10.5 percent.
+""",
+    "entries.yaml": """\
+topics: [growth]
+entries:
+  - id: growth
+    question: How fast did spending grow?
+    phrasings: [growth rate]
+    answer: It rose 10.5 percent.
+    passages: [p01]
+figures:
+  - id: growth-rate
+    measures: growth of spending
+    value: 10.5
+    unit: percent
+    period: "2024"
+    label: 10.5% growth
+    answer: Spending rose 10.5 percent in 2024.
+    passage: p01
+    phrasings: [how much did spending grow]
+""",
+}
+
+
+def write(tmp_path: Path, **overrides: str) -> Path:
+    files = {**MINIMAL, **{name.replace("_", "."): text for name, text in overrides.items()}}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def errors(directory: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_library(directory)
+    return caught.value.errors
+
+
+# --- the real content ---------------------------------------------------------------
+
+
+def test_real_content_has_every_heading_and_figure(library: Library) -> None:
+    headings = [e for e in library.entries if e.heading]
+    assert len(headings) == 4
+    for required in ("about", "technologies", "deepseek", "west", "outlook", "author", "outlet", "date"):
+        assert library.target(required) is not None, required
+    values = {f.id: f.value for f in library.figures}
+    assert values["basic-research-2024"] == 249.7
+    assert values["basic-research-growth"] == 10.5
+    assert values["goldman-inflows"] == 200
+    assert values["goldman-stock-rise"] == 19
+    assert values["genai-users"] == 250
+    assert values["cooperation-countries"] == 160
+    assert values["intergovernmental-agreements"] == 118
+    assert {"wipo-patents", "mao-ning"} <= values.keys()
+
+
+def test_every_paragraph_is_a_passage_in_order_and_verbatim(library: Library) -> None:
+    paragraphs = [line.strip() for line in ARTICLE_TEXT.splitlines() if line.strip()]
+    headings = {e.question for e in library.entries if e.heading}
+    body = [p for p in paragraphs[2:] if p not in headings]
+    assert [p.text for p in library.passages.values()] == body
+
+
+def test_headings_are_the_articles_own_words(library: Library) -> None:
+    for entry in library.entries:
+        if entry.heading:
+            assert entry.question in ARTICLE_TEXT.splitlines()
+
+
+def test_metadata_matches_the_article(library: Library) -> None:
+    article = library.article
+    assert article.title in ARTICLE_TEXT
+    assert f"By {article.author}" in ARTICLE_TEXT
+    assert article.outlet in ARTICLE_TEXT
+    assert str(article.date) in ARTICLE_TEXT
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def test_every_number_in_an_answer_stands_in_its_source(library: Library) -> None:
+    for target in library.targets:
+        source = " ".join(p.text for p in library.passages_of(target))
+        source += " " + " ".join(library.article.fact(f) for f in getattr(target, "facts", ()))
+        source += " " + str(library.article.date)
+        missing = _numbers(target.answer) - _numbers(source)
+        assert not missing, f"{target.id}: {missing} not in its source"
+
+
+def test_figure_values_stand_in_their_passage(library: Library) -> None:
+    for figure in library.figures:
+        passage = library.passages[figure.passage_id].text
+        value = figure.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        assert str(value) in passage or figure.unit == "rank", figure.id
+
+
+def test_answers_are_short(library: Library) -> None:
+    assert all(len(t.answer) <= 300 for t in library.targets)
+
+
+def test_small_talk_states_no_numbers(library: Library) -> None:
+    assert library.chitchat
+    assert not any(re.search(r"\d", s.reply) for s in library.chitchat)
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+def test_minimal_content_loads(tmp_path: Path) -> None:
+    library = load_library(write(tmp_path))
+    assert library.target("growth") is not None
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    broken = MINIMAL["entries.yaml"].replace("phrasings: [growth rate]", "phrasings: [growth rate")
+    found = errors(write(tmp_path, entries_yaml=broken))
+    assert len(found) >= 1
+    assert re.match(rf"{re.escape(str(tmp_path / 'entries.yaml'))}:\d+: YAML syntax error", found[0])
+
+
+def test_unknown_key(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("    answer:", "    colour: red\n    answer:", 1)
+    assert errors(write(tmp_path, entries_yaml=text)) == [
+        f"{tmp_path / 'entries.yaml'}:6: entry: unknown key 'colour' (allowed: answer, facts, heading, id, "
+        "passages, phrasings, question)"
+    ]
+
+
+def test_missing_field(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("    answer: It rose 10.5 percent.\n", "")
+    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:3: entry: missing field 'answer'"]
+
+
+def test_empty_string(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("question: How fast did spending grow?", 'question: "  "')
+    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:4: entry growth: 'question' is empty"]
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    text = MINIMAL["article.yaml"] + "  - id: p01\n    text: Again.\n"
+    assert errors(write(tmp_path, article_yaml=text)) == [
+        f"{tmp_path / 'article.yaml'}:9: passage: duplicate id 'p01' (first defined at {tmp_path / 'article.yaml'}:7)"
+    ]
+
+
+def test_dangling_passage_id(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("passages: [p01]", "passages: [p01, p99]")
+    assert errors(write(tmp_path, entries_yaml=text)) == [
+        f"{tmp_path / 'entries.yaml'}:7: entry growth: unknown passage id 'p99'"
+    ]
+
+
+def test_dangling_topic(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("topics: [growth]", "topics: [growth, nowhere]")
+    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:1: topics: unknown entry id 'nowhere'"]
+
+
+def test_duplicate_key_in_a_mapping(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("    answer:", "    question: Again?\n    answer:", 1)
+    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:6: duplicate key 'question'"]
+
+
+def test_answer_too_long(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("answer: It rose 10.5 percent.", "answer: " + "word " * 70)
+    found = errors(write(tmp_path, entries_yaml=text))
+    assert found == [f"{tmp_path / 'entries.yaml'}:6: entry growth: 'answer' has 349 characters, at most 300 allowed"]
+
+
+def test_bad_date_and_wrong_type(tmp_path: Path) -> None:
+    text = MINIMAL["article.yaml"].replace("date: 2025-02-21", "date: soon").replace("author: Hu Weijia", "author: [a, b]")
+    found = errors(write(tmp_path, article_yaml=text))
+    assert f"{tmp_path / 'article.yaml'}:5: article: 'date' must be a date like 2025-02-21" in found
+    assert f"{tmp_path / 'article.yaml'}:3: article: 'author' must be text, got a list" in found
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    text = MINIMAL["entries.yaml"].replace("passages: [p01]", "passages: [p98]").replace("    answer:", "    tone: x\n    answer:", 1)
+    assert len(errors(write(tmp_path, entries_yaml=text))) == 2
+
+
+def test_key_defined_in_two_files(tmp_path: Path) -> None:
+    (tmp_path / "more.yaml").write_text("figures: []\n", encoding="utf-8")
+    found = errors(write(tmp_path))
+    assert found == [f"{tmp_path / 'more.yaml'}:1: 'figures' is already defined at {tmp_path / 'entries.yaml'}:8"]
+
+
+def test_no_content_files(tmp_path: Path) -> None:
+    assert errors(tmp_path) == [f"{tmp_path}:1: no *.yaml content files found"]

@@ -1,0 +1,147 @@
+"""Handlers through a real Application whose Bot API is an offline recording double."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import OfflineBot
+from tests.html_check import telegram_html_problems
+from tests.telegram_double import message_update
+
+
+def only_reply(sent: list[dict]) -> dict:
+    assert len(sent) == 1, sent
+    assert telegram_html_problems(sent[0]["text"]) == []
+    assert sent[0]["parse_mode"] == "HTML"
+    return sent[0]
+
+
+async def test_private_text_is_a_question(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("How much does China spend on basic research?")))
+    assert reply["chat_id"] == 111
+    assert "249.7 billion yuan" in reply["text"]
+    assert "<blockquote expandable>" in reply["text"]
+    assert "reply_parameters" not in reply  # no quoting in a private chat
+
+
+@pytest.mark.parametrize("command", ["/start", "/help", "/topics", "/figures", "/source"])
+async def test_commands_in_private(offline_bot: OfflineBot, command: str) -> None:
+    reply = only_reply(await offline_bot.send(message_update(command)))
+    expected = {
+        "/start": "Just send me a question",
+        "/help": "/ask",
+        "/topics": "Is China merely a simple",
+        "/figures": "249.7 billion yuan",
+        "/source": "Hu Weijia, Global Times, 21 February 2025",
+    }[command]
+    assert expected in reply["text"]
+
+
+async def test_help_lists_every_command(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/help")))
+    for command in ("/ask", "/topics", "/figures", "/source", "/help", "/start"):
+        assert command in reply["text"]
+
+
+async def test_ask_with_a_question(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/ask who wrote the article?")))
+    assert "Hu Weijia" in reply["text"]
+
+
+@pytest.mark.parametrize("text", ["/ask", "/ask    ", "/ask@ArticleBot"])
+async def test_bare_ask_gets_usage(offline_bot: OfflineBot, text: str) -> None:
+    reply = only_reply(await offline_bot.send(message_update(text, chat_type="group")))
+    assert "/ask" in reply["text"] and "for example" in reply["text"]
+
+
+async def test_off_topic_gets_a_plain_no(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("Who won the football match yesterday?")))
+    assert "couldn't find that" in reply["text"] and "/topics" in reply["text"]
+    assert "blockquote" not in reply["text"]
+
+
+async def test_unknown_command_in_private_points_to_help(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/weather")))
+    assert "/help" in reply["text"]
+
+
+# --- groups -------------------------------------------------------------------------
+
+
+async def test_group_ask_is_answered_as_a_reply(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/ask how many AI users in China?", chat_type="supergroup")))
+    assert "250 million" in reply["text"]
+    assert reply["chat_id"] == -100500
+    assert reply["reply_parameters"]["message_id"]
+
+
+async def test_group_ask_addressed_to_this_bot(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/ask@ArticleBot who wrote it", chat_type="group")))
+    assert "Hu Weijia" in reply["text"]
+
+
+async def test_group_command_for_another_bot_is_ignored(offline_bot: OfflineBot) -> None:
+    assert await offline_bot.send(message_update("/ask@OtherBot who wrote it", chat_type="group")) == []
+    assert await offline_bot.send(message_update("/topics@OtherBot", chat_type="group")) == []
+
+
+async def test_group_mention_is_a_question(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("@ArticleBot what did Mao Ning say?", chat_type="group")))
+    assert "Mao Ning" in reply["text"]
+
+
+async def test_group_reply_to_the_bot_is_a_question(offline_bot: OfflineBot) -> None:
+    update = message_update("and the growth rate of research spending?", chat_type="group", reply_to_bot=True)
+    reply = only_reply(await offline_bot.send(update))
+    assert "10.5 percent" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "text", ["what a nice day", "how much does China spend on basic research?", "@SomeoneElse are you coming?"]
+)
+async def test_group_chatter_is_ignored(offline_bot: OfflineBot, text: str) -> None:
+    assert await offline_bot.send(message_update(text, chat_type="group")) == []
+
+
+async def test_group_commands_work(offline_bot: OfflineBot) -> None:
+    reply = only_reply(await offline_bot.send(message_update("/figures@ArticleBot", chat_type="supergroup")))
+    assert "118" in reply["text"]
+
+
+# --- what is not a question ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+                     "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    ],
+)
+async def test_media_is_ignored_quietly(offline_bot: OfflineBot, extra: dict) -> None:
+    assert await offline_bot.send(message_update(None, extra=extra)) == []
+
+
+async def test_edited_messages_and_channel_posts_are_ignored(offline_bot: OfflineBot) -> None:
+    assert await offline_bot.send(message_update("who wrote it?", kind="edited_message")) == []
+    assert await offline_bot.send(message_update("/ask who wrote it?", chat_type="channel", kind="channel_post")) == []
+
+
+async def test_a_failing_send_is_logged_not_raised(offline_bot: OfflineBot, caplog: pytest.LogCaptureFixture) -> None:
+    offline_bot.request.fail_next("sendMessage", 400, {"ok": False, "error_code": 400, "description": "Bad Request"})
+    attempted = await offline_bot.send(message_update("who wrote it?"))
+    assert len(attempted) == 1
+    assert "Error while handling an update" in caplog.text
+
+
+async def test_command_menus_are_registered_at_start(offline_bot: OfflineBot) -> None:
+    application = offline_bot.application
+    assert application.post_init is not None
+    await application.post_init(application)
+    menus = offline_bot.request.sent("setMyCommands")
+    scopes = [m.get("scope", {}).get("type", "default") for m in menus]
+    assert scopes == ["all_private_chats", "all_group_chats", "default"]
+    private = [c["command"] for c in menus[0]["commands"]]
+    assert private[:5] == ["ask", "topics", "figures", "source", "help"] and "start" in private
+    assert "start" not in [c["command"] for c in menus[1]["commands"]]
