@@ -154,12 +154,16 @@ def test_unknown_key(tmp_path: Path) -> None:
 
 def test_missing_field(tmp_path: Path) -> None:
     text = MINIMAL["entries.yaml"].replace("    answer: It rose 10.5 percent.\n", "")
-    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:3: entry: missing field 'answer'"]
+    assert errors(write(tmp_path, entries_yaml=text)) == [
+        f"{tmp_path / 'entries.yaml'}:3: entry: missing field 'answer'"
+    ]
 
 
 def test_empty_string(tmp_path: Path) -> None:
     text = MINIMAL["entries.yaml"].replace("question: How fast did spending grow?", 'question: "  "')
-    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:4: entry growth: 'question' is empty"]
+    assert errors(write(tmp_path, entries_yaml=text)) == [
+        f"{tmp_path / 'entries.yaml'}:4: entry growth: 'question' is empty"
+    ]
 
 
 def test_duplicate_id(tmp_path: Path) -> None:
@@ -178,7 +182,9 @@ def test_dangling_passage_id(tmp_path: Path) -> None:
 
 def test_dangling_topic(tmp_path: Path) -> None:
     text = MINIMAL["entries.yaml"].replace("topics: [growth]", "topics: [growth, nowhere]")
-    assert errors(write(tmp_path, entries_yaml=text)) == [f"{tmp_path / 'entries.yaml'}:1: topics: unknown entry id 'nowhere'"]
+    assert errors(write(tmp_path, entries_yaml=text)) == [
+        f"{tmp_path / 'entries.yaml'}:1: topics: unknown entry id 'nowhere'"
+    ]
 
 
 def test_duplicate_key_in_a_mapping(tmp_path: Path) -> None:
@@ -193,14 +199,20 @@ def test_answer_too_long(tmp_path: Path) -> None:
 
 
 def test_bad_date_and_wrong_type(tmp_path: Path) -> None:
-    text = MINIMAL["article.yaml"].replace("date: 2025-02-21", "date: soon").replace("author: Hu Weijia", "author: [a, b]")
+    text = (
+        MINIMAL["article.yaml"].replace("date: 2025-02-21", "date: soon").replace("author: Hu Weijia", "author: [a, b]")
+    )
     found = errors(write(tmp_path, article_yaml=text))
     assert f"{tmp_path / 'article.yaml'}:5: article: 'date' must be a date like 2025-02-21" in found
     assert f"{tmp_path / 'article.yaml'}:3: article: 'author' must be text, got a list" in found
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
-    text = MINIMAL["entries.yaml"].replace("passages: [p01]", "passages: [p98]").replace("    answer:", "    tone: x\n    answer:", 1)
+    text = (
+        MINIMAL["entries.yaml"]
+        .replace("passages: [p01]", "passages: [p98]")
+        .replace("    answer:", "    tone: x\n    answer:", 1)
+    )
     assert len(errors(write(tmp_path, entries_yaml=text))) == 2
 
 

@@ -69,7 +69,9 @@ async def test_unknown_command_in_private_points_to_help(offline_bot: OfflineBot
 
 
 async def test_group_ask_is_answered_as_a_reply(offline_bot: OfflineBot) -> None:
-    reply = only_reply(await offline_bot.send(message_update("/ask how many AI users in China?", chat_type="supergroup")))
+    reply = only_reply(
+        await offline_bot.send(message_update("/ask how many AI users in China?", chat_type="supergroup"))
+    )
     assert "250 million" in reply["text"]
     assert reply["chat_id"] == -100500
     assert reply["reply_parameters"]["message_id"]
@@ -114,8 +116,17 @@ async def test_group_commands_work(offline_bot: OfflineBot) -> None:
 @pytest.mark.parametrize(
     "extra",
     [
-        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
-                     "is_animated": False, "is_video": False}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
     ],
 )
