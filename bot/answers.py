@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -11,10 +12,11 @@ from bot.matcher import Candidate, Matcher
 # Questions longer than this are cut before matching: the article's own questions are
 # short, and a 10,000-character paste must not cost more than a normal question.
 MAX_QUESTION_CHARS = 500
-MIN_SCORE = 45.0
+MIN_SCORE = 60.0
 # Runners-up within this many points of the best are offered as "Did you mean".
 AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
+_JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
 
 
 class Kind(Enum):
@@ -54,11 +56,26 @@ class Answerer:
         if intent is not None:
             return Answer(Kind.SMALL_TALK, question, small_talk=intent)
         candidates = self.matcher.rank(question, limit=1 + MAX_ALTERNATIVES)
+        parts = self._parts(question)
+        if parts and (not candidates or parts[0].score > candidates[0].score):
+            # Several questions in one ("author and date?"): answer the best, offer the rest.
+            best = parts[0]
+            others = [c.target for c in parts[1:] if c.target != best.target]
+            return self._for(best.target, question, best.score, tuple(others[:MAX_ALTERNATIVES]))
         if not candidates or candidates[0].score < self.min_score:
             return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0)
         best = candidates[0]
         alternatives = tuple(c.target for c in candidates[1:] if self._close(best, c))
         return self._for(best.target, question, best.score, alternatives)
+
+    def _parts(self, question: str) -> list[Candidate]:
+        """The best match of each part of a question joined by "and", commas or semicolons,
+        best first; empty unless at least two parts each find an answer on their own."""
+        pieces = [p for p in _JOINERS.split(question) if p.strip()]
+        if len(pieces) < 2:
+            return []
+        found = [c[0] for c in map(self.matcher.rank, pieces) if c and c[0].score >= self.min_score]
+        return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
 
     def lookup(self, target_id: str) -> Answer | None:
         """The answer of one entry or figure by id (buttons, deep links); None if unknown."""

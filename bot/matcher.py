@@ -30,6 +30,10 @@ _ANSWER_WEIGHT = 0.6
 _PASSAGE_WEIGHT = 0.3
 _TYPO_CUTOFF = 80.0
 _SMALL_TALK_CUTOFF = 90.0
+_UNKNOWN_NUMBER = 2.0
+_CONFLICT = 0.5
+_MIX = 0.7
+_UNKNOWN_VERB = 0.5
 
 
 @dataclass(frozen=True)
@@ -108,14 +112,14 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """Targets best first, scored 0..100; empty when no word of the question is known."""
-        terms = {self._term(word) for word in words(question)}
+        terms = {self._term(word): word for word in words(question)}
         idf = self.idf
         known = [t for t in terms if t in idf]
         if not known:
             return []
-        unknown = len(terms) - len(known)
-        total = sum(idf[t] for t in known) + self.unknown_idf * unknown
-        norm = math.sqrt(sum(idf[t] ** 2 for t in known) + self.unknown_idf**2 * unknown)
+        unknown = [self.unknown_idf * _unknown_factor(word) for t, word in terms.items() if t not in idf]
+        total = sum(idf[t] for t in known) + sum(unknown)
+        norm = math.sqrt(sum(idf[t] ** 2 for t in known) + sum(w * w for w in unknown))
 
         coverage: dict[int, float] = defaultdict(float)
         dot: dict[int, float] = defaultdict(float)
@@ -133,15 +137,19 @@ class Matcher:
             if cosine > closeness[index]:
                 closeness[index] = cosine
 
+        # A known word the target lacks is what the question asks about elsewhere in the
+        # article: it counts against the target more than a word the article never uses.
+        known_mass = total - sum(unknown)
+        share = {i: c / (total + _CONFLICT * (known_mass - c)) for i, c in coverage.items()}
         scored = sorted(
-            ((50 * (coverage[index] / total + closeness[index]), index) for index in coverage),
+            ((100 * (_MIX * share[index] + (1 - _MIX) * closeness[index]), index) for index in coverage),
             reverse=True,
         )[:limit]
         return [
             Candidate(
                 self.targets[index],
                 round(score, 2),
-                coverage[index] / total,
+                share[index],
                 closeness[index],
                 self.own_terms[index].intersection(known),
             )
@@ -158,6 +166,19 @@ class Matcher:
             return intent
         match = process.extractOne(text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF)
         return self.small_talk_exact[match[0]] if match else None
+
+
+def _unknown_factor(word: str) -> float:
+    """How much a word the article never uses speaks against a match.
+
+    A number the article does not contain means a question about something else; a verb
+    or adverb form ("piling", "educated") is more often a reader's paraphrase than a topic.
+    """
+    if word[0].isdigit():
+        return _UNKNOWN_NUMBER
+    if word.endswith(("ing", "ed", "ly")):
+        return _UNKNOWN_VERB
+    return 1.0
 
 
 def _phrasings(target: Target) -> tuple[str, ...]:

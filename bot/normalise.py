@@ -28,123 +28,34 @@ _REWRITES = [
     (re.compile(r"\bgen\s*ai\b|\bgenai\b"), " generative ai "),
     (re.compile(r"\br\s*&\s*d\b"), " research "),
     (re.compile(r"\bhi-?tech\b|\bhigh-tech\b"), " high tech "),
-    (re.compile(r"\bsci-?tech\b"), " science technology "),
+    (re.compile(r"\bsci[\s-]?tech\b"), " science technology "),
+    (re.compile(r"\bdeep[\s-]?seek\b"), " deepseek "),
+    (re.compile(r"\bwho'?s\b"), " who "),
     (re.compile(r"\bu\.?s\.?a?\b(?!d)|\bunited states\b|\bamerica\b"), " us "),
     (re.compile(r"'s\b|'"), " "),
 ]
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+# Numbers (with decimals), words, and names such as "5G" that mix both.
+_TOKEN = re.compile(r"\d+[^\W\d_]\w*|\d+(?:\.\d+)?|[^\W\d_]+")
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "about",
-        "as",
-        "into",
-        "than",
-        "then",
-        "so",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "has",
-        "have",
-        "had",
-        "having",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "i",
-        "me",
-        "my",
-        "you",
-        "your",
-        "we",
-        "our",
-        "us",
-        "they",
-        "them",
-        "their",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "what",
-        "which",
-        "whats",
-        "how",
-        "hows",
-        "tell",
-        "show",
-        "give",
-        "explain",
-        "know",
-        "please",
-        "pls",
-        "plz",
-        "say",
-        "said",
-        "says",
-        "just",
-        "also",
-        "any",
-        "some",
-        "very",
-        "really",
-        "according",
-        "one",
-        "ones",
-        "thing",
-        "things",
-        "get",
-        "got",
-        "bit",
-        "lot",
-        "much",
-        "kind",
-        "sort",
-    ]
-) - {"us"}
-# "us" is both a pronoun and the country; the country matters for the WIPO ranking.
+# Function words and the everyday verbs, adverbs and fillers of questions. They carry no
+# topic, so a question is weighed by its content words; "us" stays (the country).
+_STOPWORDS = """
+a an the and or but nor if of to in on at by for from with about as into onto than then so
+is are was were be been being am do does did doing done has have had having will would shall
+should can could may might must it its itself this that these those there here i me my mine
+myself you your yours we our ours they them their theirs he him his she her hers what which
+whats how hows whom whose tell show give explain know knew please pls plz thx say said says
+just also any some very really according one ones thing things get gets got bit lot lots much
+kind sort isn aren wasn weren don doesn didn won wouldn can cannot couldn shouldn t s d ll re ve
+m ok okay yes no not yeah hey actually basically anyway else ever still even only quite rather
+something anything everything nothing someone anyone everyone somebody anybody everybody
+want wants need needs think thinks believe mean means meant refer refers referring stand stands
+regarding concerning re via per like way ways make makes made let lets go goes going gone
+true right wrong sure maybe perhaps probably stuff info information detail details describe
+look looks looking see seen read reading find found learn getting given point points again
+quick quickly list behind whole figure figures number numbers stat stats statistic statistics
+""".split()
+STOPWORDS = frozenset(_STOPWORDS) - {"us"}
 
 # General-English synonym groups, each folded onto its first word. They let readers'
 # words meet the article's without listing every paraphrase in the content.
