@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
     ask.add_argument("question", nargs="*", help="the question; omit it to read questions from standard input")
     commands.add_parser("check", help="validate the content and print a summary")
+    commands.add_parser("stats", help="what readers asked: totals, top entries, unanswered questions, votes")
     args = parser.parse_args(argv)
     load_env_file()
 
@@ -33,6 +35,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.run import run  # Telegram is only imported when it is needed.
 
             return run(settings, library)
+        if args.command == "stats":
+            from bot.store import Store, format_stats
+
+            store = Store(load_settings(require_token=False).db_path)
+            try:
+                print(format_stats(store.stats()))
+            except sqlite3.Error as exc:
+                print(f"error: cannot read the question log {store.path}: {exc}", file=sys.stderr)
+                return 1
+            return 0
         library = _library(args.content or _content_dir())
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)

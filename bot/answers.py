@@ -77,6 +77,11 @@ class Answerer:
         found = [c[0] for c in map(self.matcher.rank, pieces) if c and c[0].score >= self.min_score]
         return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
 
+    def matches(self, question: str, limit: int) -> list[Candidate]:
+        """Every candidate good enough to answer, best first (inline mode lists several)."""
+        ranked = self.matcher.rank(question.strip()[:MAX_QUESTION_CHARS], limit=limit)
+        return [c for c in ranked if c.score >= self.min_score]
+
     def lookup(self, target_id: str) -> Answer | None:
         """The answer of one entry or figure by id (buttons, deep links); None if unknown."""
         target = self.library.target(target_id)

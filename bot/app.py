@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, CommandHandler, Defaults, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.answers import Answerer
 from bot.config import Settings
-from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, AddressedToBot, Handlers
+from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.questions import AddressedToBot
+from bot.store import Store
 
 
-def build_application(settings: Settings, answerer: Answerer, request: BaseRequest | None = None) -> Application:
+def build_application(
+    settings: Settings, answerer: Answerer, store: Store | None = None, request: BaseRequest | None = None
+) -> Application:
     """The bot's Application; tests pass an offline ``request`` in place of HTTP."""
     builder = (
         Application.builder()
@@ -20,6 +33,8 @@ def build_application(settings: Settings, answerer: Answerer, request: BaseReque
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Telegram's flood limits (30 messages/s overall, 20/min per group) and 429 retries.
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # Questions are independent: one user's slow reply must not hold up another's.
+        .concurrent_updates(True)
         .post_init(_register_commands)
     )
     if settings.api_url and settings.file_url:
@@ -27,7 +42,8 @@ def build_application(settings: Settings, answerer: Answerer, request: BaseReque
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    register_handlers(application, Handlers(answerer))
+    handlers = Handlers(answerer, store or Store(settings.db_path), settings.admins)
+    register_handlers(application, handlers)
     return application
 
 
@@ -39,12 +55,13 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
 
     # 1. Commands, in any chat. CommandHandler ignores /cmd@OtherBot by itself.
     commands = {
-        "start": handlers.start,
+        "start": handlers.start,  # also deep links: t.me/<bot>?start=<entry id>
         "help": handlers.help,
         "ask": handlers.ask,
         "topics": handlers.topics,
         "figures": handlers.figures,
         "source": handlers.source,
+        "stats": handlers.stats,  # admins only; others get the unknown-command reply
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_message))
@@ -57,6 +74,10 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     application.add_handler(
         MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), handlers.ask)
     )
+
+    # 4. Buttons under answers and listings, and inline mode (@bot question, in any chat).
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
 
     application.add_error_handler(handlers.error)
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from html import escape
 
-from telegram import Message, MessageEntity, Update
+from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes, filters
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
 
-from bot import render
-from bot.answers import Answer, Answerer
+from bot import keyboards, render
+from bot.answers import Answer, Answerer, Kind
+from bot.content import Target
+from bot.questions import question_text
+from bot.store import Store, format_stats, new_question_id
 
 log = logging.getLogger(__name__)
 
@@ -23,65 +29,53 @@ PRIVATE_COMMANDS = [
     ("start", "welcome and an example"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
-
-
-class AddressedToBot(filters.MessageFilter):
-    """A group message that mentions this bot or replies to one of its messages."""
-
-    def filter(self, message: Message) -> bool:
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
-            return True
-        mention = f"@{bot.username}".casefold()
-        return any(text.casefold() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
-
-
-def question_text(message: Message) -> str:
-    """The message's text without a leading command and without mentions of the bot."""
-    text = message.text or message.caption or ""
-    entities = message.parse_entities([MessageEntity.BOT_COMMAND, MessageEntity.MENTION])
-    mention = f"@{message.get_bot().username}".casefold()
-    for entity, value in sorted(entities.items(), key=lambda item: -item[0].offset):
-        is_leading_command = entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0
-        if is_leading_command or value.casefold() == mention:
-            text = _remove_utf16(text, entity.offset, entity.length)
-    return " ".join(text.split())
-
-
-def _remove_utf16(text: str, offset: int, length: int) -> str:
-    """Telegram entity offsets count UTF-16 code units, not Python characters."""
-    encoded = text.encode("utf-16-le")
-    return (encoded[: offset * 2] + " ".encode("utf-16-le") + encoded[(offset + length) * 2 :]).decode("utf-16-le")
+INLINE_RESULTS = 5
+INLINE_CACHE_S = 300
+NOT_FOUND_INLINE = "Not in the article? Ask me privately"
+STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
 class Handlers:
-    def __init__(self, answerer: Answerer) -> None:
+    def __init__(self, answerer: Answerer, store: Store, admins: frozenset[int] = frozenset()) -> None:
         self.answerer = answerer
         self.library = answerer.library
+        self.store = store
+        self.admins = admins
+
+    # --- commands -------------------------------------------------------------------
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, and deep links t.me/<bot>?start=<entry id> that open one answer."""
         message = update.effective_message
-        user = update.effective_user
         if message is None:
             return
+        if context.args:
+            found = self.answerer.lookup(context.args[0])
+            if found is not None:
+                await self._send_answer(message, found, update)
+                return
+        user = update.effective_user
         await message.reply_text(render.html_welcome(self.library, user.first_name if user else None))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
-        private = message.chat.type == ChatType.PRIVATE
-        commands = PRIVATE_COMMANDS if private else GROUP_COMMANDS
+        commands = PRIVATE_COMMANDS if message.chat.type == ChatType.PRIVATE else GROUP_COMMANDS
         await message.reply_text(render.html_help(commands, context.bot.username))
 
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(render.html_topics(self.library))
+            await update.effective_message.reply_text(
+                render.html_topics(self.library),
+                reply_markup=keyboards.for_topics(render.topic_targets(self.library)),
+            )
 
     async def figures(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(render.html_figures(self.library))
+            await update.effective_message.reply_text(
+                render.html_figures(self.library), reply_markup=keyboards.for_figures(self.library)
+            )
 
     async def source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
@@ -90,16 +84,94 @@ class Handlers:
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask and plain questions alike: the question is what remains of the text."""
         message = update.effective_message
-        if message is None:
+        if message is not None:
+            await self._send_answer(message, self.answerer.answer(question_text(message)), update)
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """For admins only; everyone else sees what an unknown command gets."""
+        user = update.effective_user
+        if user is None or user.id not in self.admins:
+            await self.unknown_command(update, context)
             return
-        await self.reply(message, self.answerer.answer(question_text(message)))
+        if update.effective_message is not None:
+            report = await asyncio.to_thread(lambda: format_stats(self.store.stats()))
+            await update.effective_message.reply_text(f"<pre>{escape(report, quote=False)}</pre>")
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text("I don't know that command. /help lists the ones I do.")
+        """In private a pointer to /help; in groups silence, as the command may be another bot's."""
+        message = update.effective_message
+        if message is not None and message.chat.type == ChatType.PRIVATE:
+            await message.reply_text("I don't know that command. /help lists the ones I do.")
 
-    async def reply(self, message: Message, answer: Answer) -> None:
-        await message.reply_text(render.html_answer(answer, self.library))
+    # --- buttons and inline mode ----------------------------------------------------------
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        action = keyboards.parse(query.data)
+        target = self.library.target(action.target_id) if action is not None else None
+        if target is None:
+            await query.answer(STALE_BUTTON)
+            return
+        if isinstance(action, keyboards.Vote):
+            await query.answer("Thanks for the 👍" if action.value > 0 else "Thanks, noted 👎")
+            await asyncio.to_thread(self.store.vote, action.question_id, target.id, query.from_user.id, action.value)
+            return
+        message = query.message
+        await query.answer()
+        if isinstance(message, Message):
+            found = self.answerer.lookup(target.id)
+            if found is not None:
+                await self._send_answer(message, found, update, quote=False)
+
+    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        text = query.query.strip()
+        if text:
+            targets = [c.target for c in self.answerer.matches(text, INLINE_RESULTS)]
+        else:
+            targets = render.topic_targets(self.library)
+        results = [self._inline_result(t, context.bot.username) for t in targets[:INLINE_RESULTS]]
+        button = None if results else InlineQueryResultsButton(NOT_FOUND_INLINE, start_parameter="help")
+        await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=False, button=button)
+
+    def _inline_result(self, target: Target, bot_username: str) -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(
+            id=target.id,
+            title=target.question,
+            description=target.answer,
+            input_message_content=InputTextMessageContent(render.html_inline(target, self.library)),
+            reply_markup=keyboards.open_in_bot(bot_username, target),
+        )
+
+    # --- shared -------------------------------------------------------------------------
+
+    async def _send_answer(self, message: Message, answer: Answer, update: Update, quote: bool | None = None) -> None:
+        logged = answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
+        question_id = new_question_id() if logged else None
+        await message.reply_text(
+            render.html_answer(answer, self.library),
+            reply_markup=keyboards.for_answer(answer, question_id),
+            do_quote=quote,
+        )
+        if question_id is not None:
+            user = update.effective_user
+            # After the reply is out: the log can be slow or fail without anyone waiting for it.
+            await asyncio.to_thread(
+                self.store.log_question,
+                question_id,
+                message.chat.type,
+                answer.question,
+                answer.target.id if answer.target else None,
+                answer.score,
+                user.id if user else None,
+            )
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("Error while handling an update: %s", context.error, exc_info=context.error)
+        if isinstance(context.error, TelegramError):
+            log.error("Telegram refused a call: %s", context.error)
+        else:
+            log.error("Error while handling an update: %s", context.error, exc_info=context.error)

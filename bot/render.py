@@ -37,6 +37,11 @@ def html_answer(answer: Answer, library: Library) -> str:
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
 
 
+def html_inline(target: Target, library: Library) -> str:
+    """The message an inline result sends: the short answer and where it comes from."""
+    return f"<b>{escape(target.answer)}</b>\n<i>{escape(citation(library))}</i>"
+
+
 def plain_answer(answer: Answer, library: Library) -> str:
     if answer.kind is Kind.SMALL_TALK and answer.small_talk is not None:
         return answer.small_talk.reply.format(title=library.article.title)

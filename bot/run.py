@@ -12,6 +12,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
 from bot.logs import setup_logging
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 def run(settings: Settings, library: Library) -> int:
     setup_logging(settings.log_level, settings.token)
     log.info("Content loaded: %s", library.summary())
-    application = build_application(settings, Answerer(library))
+    application = build_application(settings, Answerer(library), Store(settings.db_path))
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except InvalidToken:

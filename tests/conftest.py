@@ -11,6 +11,7 @@ from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library, load_library
+from bot.store import Store
 from tests.telegram_double import TOKEN, RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +31,10 @@ def answerer(library: Library) -> Answerer:
 class OfflineBot:
     """A real Application whose HTTP is the recording double."""
 
-    def __init__(self, application: Application, request: RecordingRequest) -> None:
+    def __init__(self, application: Application, request: RecordingRequest, store: Store) -> None:
         self.application = application
         self.request = request
+        self.store = store
 
     async def send(self, update: dict) -> list[dict]:
         """Process one update; return the sendMessage calls it caused."""
@@ -45,12 +47,24 @@ class OfflineBot:
 
 
 @pytest.fixture
-async def offline_bot(answerer: Answerer, tmp_path: Path) -> AsyncIterator[OfflineBot]:
-    request = RecordingRequest()
-    settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3")
-    application = build_application(settings, answerer, request=request)
-    await application.initialize()
-    try:
-        yield OfflineBot(application, request)
-    finally:
+async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterator:
+    """Build offline bots with other settings (admins, a broken store); all shut down after the test."""
+    started: list[Application] = []
+
+    async def make(admins: frozenset[int] = frozenset(), store: Store | None = None) -> OfflineBot:
+        request = RecordingRequest()
+        settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins)
+        store = store or Store(settings.db_path)
+        application = build_application(settings, answerer, store, request=request)
+        await application.initialize()
+        started.append(application)
+        return OfflineBot(application, request, store)
+
+    yield make
+    for application in started:
         await application.shutdown()
+
+
+@pytest.fixture
+async def offline_bot(offline_bot_factory) -> OfflineBot:
+    return await offline_bot_factory()

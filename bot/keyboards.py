@@ -1,0 +1,94 @@
+"""Inline keyboards and the callback data behind them (at most 64 bytes, parsed defensively)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.answers import Answer, Kind
+from bot.content import Library, Target
+
+MAX_CALLBACK_BYTES = 64
+_BUTTON_CHARS = 60
+
+
+@dataclass(frozen=True)
+class ShowAnswer:
+    target_id: str
+
+
+@dataclass(frozen=True)
+class Vote:
+    question_id: str
+    target_id: str
+    value: int  # +1 or -1
+
+
+def show_data(target: Target) -> str:
+    return _checked(f"a:{target.id}")
+
+
+def vote_data(question_id: str, target: Target, value: int) -> str:
+    return _checked(f"v:{question_id}:{target.id}:{'u' if value > 0 else 'd'}")
+
+
+def parse(data: str | None) -> ShowAnswer | Vote | None:
+    """The action behind a button, or None for anything malformed or forged."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        return None
+    kind, _, rest = data.partition(":")
+    if kind == "a" and rest:
+        return ShowAnswer(rest)
+    if kind == "v":
+        parts = rest.split(":")
+        if len(parts) == 3 and all(parts) and parts[2] in ("u", "d"):
+            return Vote(parts[0], parts[1], 1 if parts[2] == "u" else -1)
+    return None
+
+
+def for_answer(answer: Answer, question_id: str | None) -> InlineKeyboardMarkup | None:
+    """ "Did you mean" for close runners-up, then feedback and share."""
+    if answer.kind is not Kind.ANSWER or answer.target is None:
+        return None
+    rows = [[InlineKeyboardButton(f"↪ {_short(t.question)}", callback_data=show_data(t))] for t in answer.alternatives]
+    actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
+    if question_id is not None:
+        actions[:0] = [
+            InlineKeyboardButton("👍", callback_data=vote_data(question_id, answer.target, 1)),
+            InlineKeyboardButton("👎", callback_data=vote_data(question_id, answer.target, -1)),
+        ]
+    rows.append(actions)
+    return InlineKeyboardMarkup(rows)
+
+
+def for_topics(targets: list[Target]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_short(t.question), callback_data=show_data(t))] for t in targets]
+    )
+
+
+def for_figures(library: Library) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_short(f.label), callback_data=show_data(f))] for f in library.figures]
+    )
+
+
+def deep_link(bot_username: str, target: Target) -> str:
+    return f"https://t.me/{bot_username}?start={target.id}"
+
+
+def open_in_bot(bot_username: str, target: Target) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Read the source passage", url=deep_link(bot_username, target))]]
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _BUTTON_CHARS else text[: _BUTTON_CHARS - 1].rstrip() + "…"
+
+
+def _checked(data: str) -> str:
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data

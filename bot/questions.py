@@ -1,0 +1,36 @@
+"""Which messages are questions for this bot, and the question text in them."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity
+from telegram.ext import filters
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A group message that mentions this bot or replies to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".casefold()
+        return any(text.casefold() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
+
+
+def question_text(message: Message) -> str:
+    """The message's text without a leading command and without mentions of the bot."""
+    text = message.text or message.caption or ""
+    entities = message.parse_entities([MessageEntity.BOT_COMMAND, MessageEntity.MENTION])
+    mention = f"@{message.get_bot().username}".casefold()
+    for entity, value in sorted(entities.items(), key=lambda item: -item[0].offset):
+        is_leading_command = entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0
+        if is_leading_command or value.casefold() == mention:
+            text = _remove_utf16(text, entity.offset, entity.length)
+    return " ".join(text.split())
+
+
+def _remove_utf16(text: str, offset: int, length: int) -> str:
+    """Telegram entity offsets count UTF-16 code units, not Python characters."""
+    encoded = text.encode("utf-16-le")
+    return (encoded[: offset * 2] + " ".encode("utf-16-le") + encoded[(offset + length) * 2 :]).decode("utf-16-le")

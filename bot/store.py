@@ -1,0 +1,167 @@
+"""What readers ask, in SQLite: questions, matches and votes, with no names and no raw user ids.
+
+Every write is best effort: a failing or locked database is logged and the caller goes on,
+because a reply must never wait for, or be lost to, the editor's statistics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS questions (
+    id TEXT PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    chat_type TEXT NOT NULL,
+    question TEXT NOT NULL,
+    entry_id TEXT,
+    score REAL NOT NULL,
+    user_hash TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_entry ON questions (entry_id);
+CREATE TABLE IF NOT EXISTS votes (
+    question_id TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    user_hash TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+    voted_at TEXT NOT NULL,
+    PRIMARY KEY (question_id, user_hash)
+);
+"""
+# Long enough to wait out a brief lock, short enough that nobody notices.
+_BUSY_TIMEOUT_S = 0.5
+
+
+@dataclass(frozen=True)
+class Stats:
+    questions: int
+    answered: int
+    top_entries: list[tuple[str, int]]
+    unanswered: list[tuple[str, int]]
+    votes: list[tuple[str, int, int]]  # entry id, 👍, 👎
+
+    @property
+    def answered_share(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+
+def new_question_id() -> str:
+    """A short random id: it rides in callback data (64 bytes at most) with the entry id."""
+    return secrets.token_urlsafe(6)
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        # Without a usable database the bot still answers; hashes then use a per-run salt.
+        self._salt = secrets.token_hex(16)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (self._salt,))
+                self._salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+        except (OSError, sqlite3.Error) as exc:
+            log.error("Question log unavailable (%s): %s", self.path, exc)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def user_hash(self, user_id: int | None) -> str | None:
+        """A salted hash: votes can be counted once per person without knowing who."""
+        if user_id is None:
+            return None
+        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+
+    def log_question(
+        self,
+        question_id: str,
+        chat_type: str,
+        question: str,
+        entry_id: str | None,
+        score: float,
+        user_id: int | None,
+    ) -> bool:
+        return self._write(
+            "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (question_id, _now(), chat_type, question[:1000], entry_id, score, self.user_hash(user_id)),
+        )
+
+    def vote(self, question_id: str, entry_id: str, user_id: int, value: int) -> bool:
+        """One vote per person per answer; voting again replaces the earlier vote."""
+        return self._write(
+            "INSERT INTO votes VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
+            (question_id, entry_id, self.user_hash(user_id), value, _now()),
+        )
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> bool:
+        try:
+            with self._lock, self._connect() as db:
+                db.execute(sql, params)
+            return True
+        except sqlite3.Error as exc:
+            log.error("Question log not written (%s): %s", self.path, exc)
+            return False
+
+    def stats(self, top: int = 10) -> Stats:
+        with self._connect() as db:
+            questions, answered = db.execute(
+                "SELECT COUNT(*), COUNT(entry_id) FROM questions"
+            ).fetchone()
+            top_entries = db.execute(
+                "SELECT entry_id, COUNT(*) AS n FROM questions WHERE entry_id IS NOT NULL "
+                "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+                (top,),
+            ).fetchall()
+            unanswered = db.execute(
+                "SELECT lower(trim(question)) AS q, COUNT(*) AS n FROM questions WHERE entry_id IS NULL "
+                "AND q != '' GROUP BY q ORDER BY n DESC, q LIMIT ?",
+                (top,),
+            ).fetchall()
+            votes = db.execute(
+                "SELECT entry_id, SUM(value = 1), SUM(value = -1) FROM votes "
+                "GROUP BY entry_id ORDER BY entry_id"
+            ).fetchall()
+        return Stats(questions, answered, top_entries, unanswered, votes)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def format_stats(stats: Stats) -> str:
+    """Plain text for the terminal and for /stats."""
+    lines = [
+        f"Questions asked: {stats.questions}",
+        f"Answered: {stats.answered} ({stats.answered_share:.0%})",
+        "",
+        "Top entries:",
+        *(f"  {count:>5}  {entry}" for entry, count in stats.top_entries),
+        "",
+        "Most frequent unanswered questions (the content editor's to-do list):",
+        *(f"  {count:>5}  {question}" for question, count in stats.unanswered),
+        "",
+        "Votes per entry (👍 / 👎):",
+        *(f"  {entry}: {up} / {down}" for entry, up, down in stats.votes),
+    ]
+    return "\n".join(lines)
