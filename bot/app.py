@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -19,20 +25,26 @@ from telegram.request import BaseRequest
 from bot.answers import Answerer
 from bot.config import Settings
 from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
 from bot.store import Store
 
 
 def build_application(
-    settings: Settings, answerer: Answerer, store: Store | None = None, request: BaseRequest | None = None
+    settings: Settings,
+    answerer: Answerer,
+    store: Store | None = None,
+    request: BaseRequest | None = None,
+    limiter: UserLimiter | None = None,
 ) -> Application:
-    """The bot's Application; tests pass an offline ``request`` in place of HTTP."""
+    """The bot's Application; tests pass an offline ``request`` in place of HTTP, and a limiter
+    with their own clock."""
     builder = (
         Application.builder()
         .token(settings.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Telegram's flood limits (30 messages/s overall, 20/min per group) and 429 retries.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's flood limits (30 messages/s overall, 20/min per group), 429 and 5xx retries.
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
         .post_init(_register_commands)
@@ -42,7 +54,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    handlers = Handlers(answerer, store or Store(settings.db_path), settings.admins)
+    limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
+    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins)
     register_handlers(application, handlers)
     return application
 
@@ -52,6 +65,9 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+
+    # 0. Before anything else: the per-person question limit (stops the update when exceeded).
+    application.add_handler(TypeHandler(Update, handlers.limit), group=-1)
 
     # 1. Commands, in any chat. CommandHandler ignores /cmd@OtherBot by itself.
     commands = {

@@ -9,12 +9,13 @@ from html import escape
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards, render
 from bot.answers import Answer, Answerer, Kind
 from bot.content import Target
-from bot.questions import question_text
+from bot.limits import UserLimiter
+from bot.questions import is_for_bot, question_text
 from bot.store import Store, format_stats, new_question_id
 
 log = logging.getLogger(__name__)
@@ -32,15 +33,33 @@ GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
 INLINE_RESULTS = 5
 INLINE_CACHE_S = 300
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
+SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
 STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
 class Handlers:
-    def __init__(self, answerer: Answerer, store: Store, admins: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, answerer: Answerer, store: Store, limiter: UserLimiter, admins: frozenset[int] = frozenset()
+    ) -> None:
         self.answerer = answerer
         self.library = answerer.library
         self.store = store
+        self.limiter = limiter
         self.admins = admins
+
+    async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs before every other handler: past the per-person limit, one notice, then silence."""
+        user = update.effective_user
+        if user is None or not is_for_bot(update):
+            return
+        verdict = self.limiter.check(user.id)
+        if verdict == "ok":
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
+        elif verdict == "notice" and update.effective_message is not None:
+            await update.effective_message.reply_text(SLOW_DOWN)
+        raise ApplicationHandlerStop
 
     # --- commands -------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.ext import filters
 
 
@@ -16,6 +17,23 @@ class AddressedToBot(filters.MessageFilter):
             return True
         mention = f"@{bot.username}".casefold()
         return any(text.casefold() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
+
+
+def is_for_bot(update: Update) -> bool:
+    """Whether the bot would act on this update: what the per-person limit counts."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None or message.from_user is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    command = message.parse_entities([MessageEntity.BOT_COMMAND])
+    for entity, text in command.items():
+        if entity.offset == 0:
+            _, _, addressee = text.partition("@")
+            return not addressee or addressee.casefold() == (message.get_bot().username or "").casefold()
+    return bool(message.text) and AddressedToBot().filter(message)
 
 
 def question_text(message: Message) -> str:

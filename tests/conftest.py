@@ -11,6 +11,7 @@ from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library, load_library
+from bot.limits import UserLimiter
 from bot.store import Store
 from tests.telegram_double import TOKEN, RecordingRequest
 
@@ -51,11 +52,13 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
     """Build offline bots with other settings (admins, a broken store); all shut down after the test."""
     started: list[Application] = []
 
-    async def make(admins: frozenset[int] = frozenset(), store: Store | None = None) -> OfflineBot:
+    async def make(
+        admins: frozenset[int] = frozenset(), store: Store | None = None, limiter: UserLimiter | None = None
+    ) -> OfflineBot:
         request = RecordingRequest()
         settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins)
         store = store or Store(settings.db_path)
-        application = build_application(settings, answerer, store, request=request)
+        application = build_application(settings, answerer, store, request=request, limiter=limiter)
         await application.initialize()
         started.append(application)
         return OfflineBot(application, request, store)

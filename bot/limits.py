@@ -1,0 +1,88 @@
+"""Limits: Telegram's on what the bot sends, and the bot's own on what one person may ask."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+SERVER_ERROR_RETRIES = 2
+_BACKOFF_S = 0.5
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (flood limits, 429 retry-after) that also retries Telegram's 5xx answers.
+
+    Only server errors are retried: a 400 will fail again, and a timed-out send may already
+    have been delivered, so repeating it could post the same answer twice.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        retries = 0
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as exc:
+                if retries == SERVER_ERROR_RETRIES:
+                    raise
+                retries += 1
+                log.info("%s failed (%s); retry %d of %d", endpoint, exc, retries, SERVER_ERROR_RETRIES)
+                await asyncio.sleep(_BACKOFF_S * 2 ** (retries - 1))
+
+
+class UserLimiter:
+    """At most ``limit`` questions per person per ``window`` seconds (a sliding window).
+
+    ``check`` says whether to answer; when a person first goes over, it says so once
+    (``"notice"``), then ``"silent"`` until the window has room again.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._seen: dict[int, deque[float]] = {}
+        self._noticed: set[int] = set()
+        self._checks = 0
+
+    def check(self, user_id: int) -> str:
+        now = self.clock()
+        self._checks += 1
+        if self._checks % 1000 == 0:
+            self.forget_idle()
+        times = self._seen.setdefault(user_id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._noticed.discard(user_id)
+            return "ok"
+        if user_id in self._noticed:
+            return "silent"
+        self._noticed.add(user_id)
+        return "notice"
+
+    def forget_idle(self) -> None:
+        """Drop people whose window is empty, so memory does not grow with every user ever seen."""
+        now = self.clock()
+        for user_id in [u for u, t in self._seen.items() if not t or now - t[-1] >= self.window]:
+            del self._seen[user_id]
+            self._noticed.discard(user_id)

@@ -1,0 +1,92 @@
+"""The per-person question limit and the retrying rate limiter."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.handlers import SLOW_DOWN
+from bot.limits import SERVER_ERROR_RETRIES, RetryingRateLimiter, UserLimiter
+from tests.telegram_double import message_update
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_over_the_limit_one_notice_then_silence(offline_bot_factory) -> None:
+    clock = Clock()
+    bot = await offline_bot_factory(limiter=UserLimiter(3, 60.0, clock))
+    for _ in range(3):
+        (reply,) = await bot.send(message_update("who wrote it?"))
+        assert "Hu Weijia" in reply["text"]
+    (notice,) = await bot.send(message_update("who wrote it?"))
+    assert notice["text"] == SLOW_DOWN
+    assert await bot.send(message_update("who wrote it?")) == []
+    assert await bot.send(message_update("/topics")) == []
+
+    (other,) = await bot.send(message_update("who wrote it?", user_id=222))
+    assert "Hu Weijia" in other["text"]
+
+    clock.now += 60
+    (again,) = await bot.send(message_update("who wrote it?"))
+    assert "Hu Weijia" in again["text"]
+
+
+async def test_group_chatter_does_not_count(offline_bot_factory) -> None:
+    bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, Clock()))
+    for _ in range(10):
+        assert await bot.send(message_update("just chatting", chat_type="group")) == []
+        assert await bot.send(message_update("/ask@OtherBot hi", chat_type="group")) == []
+    (reply,) = await bot.send(message_update("/ask who wrote it?", chat_type="group"))
+    assert "Hu Weijia" in reply["text"]
+
+
+def test_limiter_forgets_idle_people() -> None:
+    clock = Clock()
+    limiter = UserLimiter(1, 60.0, clock)
+    for user in range(100):
+        assert limiter.check(user) == "ok"
+    clock.now += 61
+    limiter.forget_idle()
+    assert limiter._seen == {}
+
+
+class Flaky:
+    def __init__(self, errors: list[Exception]) -> None:
+        self.errors = errors
+        self.calls = 0
+
+    async def __call__(self, *args: object, **kwargs: object) -> bool:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return True
+
+
+async def test_server_errors_are_retried_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.limits._BACKOFF_S", 0.0)
+    limiter = RetryingRateLimiter()
+    await limiter.initialize()
+    flaky = Flaky([NetworkError("Bad Gateway")])
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) is True
+    assert flaky.calls == 2
+
+    always = Flaky([NetworkError("Bad Gateway")] * 10)
+    with pytest.raises(NetworkError):
+        await limiter.process_request(always, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert always.calls == SERVER_ERROR_RETRIES + 1
+
+
+@pytest.mark.parametrize("error", [BadRequest("Bad Request: can't parse entities"), TimedOut()])
+async def test_client_errors_and_timeouts_are_not_repeated(error: Exception) -> None:
+    limiter = RetryingRateLimiter()
+    await limiter.initialize()
+    flaky = Flaky([error])
+    with pytest.raises(type(error)):
+        await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert flaky.calls == 1
