@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import signal
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -39,6 +46,8 @@ def build_application(
 ) -> Application:
     """The bot's Application; tests pass an offline ``request`` in place of HTTP, and a limiter
     with their own clock."""
+    limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
+    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
     builder = (
         Application.builder()
         .token(settings.token)
@@ -47,15 +56,13 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
-        .post_init(_register_commands)
+        .post_init(functools.partial(_on_start, reload=handlers.reload_content))
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
-    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins)
     register_handlers(application, handlers)
     return application
 
@@ -78,6 +85,7 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
         "figures": handlers.figures,
         "source": handlers.source,
         "stats": handlers.stats,  # admins only; others get the unknown-command reply
+        "reload": handlers.reload,  # admins only: re-read content/ (SIGHUP does the same)
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_message))
@@ -96,6 +104,15 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     application.add_handler(InlineQueryHandler(handlers.inline_query))
 
     application.add_error_handler(handlers.error)
+
+
+async def _on_start(application: Application, reload: Callable[[], Coroutine[Any, Any, str]]) -> None:
+    await _register_commands(application)
+    # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: application.create_task(reload(), name="reload-content")
+        )
 
 
 async def _register_commands(application: Application) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from html import escape
+from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ChatType
@@ -13,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards, render
 from bot.answers import Answer, Answerer, Kind
-from bot.content import Target
+from bot.content import ContentError, Target, load_library
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
 from bot.store import Store, format_stats, new_question_id
@@ -39,13 +40,33 @@ STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 class Handlers:
     def __init__(
-        self, answerer: Answerer, store: Store, limiter: UserLimiter, admins: frozenset[int] = frozenset()
+        self,
+        answerer: Answerer,
+        store: Store,
+        limiter: UserLimiter,
+        admins: frozenset[int] = frozenset(),
+        content_dir: Path | None = None,
     ) -> None:
         self.answerer = answerer
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
         self.admins = admins
+        self.content_dir = content_dir
+
+    async def reload_content(self) -> str:
+        """Load, validate and index the content again; on any error keep serving the old one."""
+        if self.content_dir is None:
+            return "No content folder configured; nothing reloaded."
+        directory = self.content_dir
+        try:
+            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory)))
+        except ContentError as exc:
+            log.error("Content reload failed; still serving the previous content:\n%s", exc)
+            return "Reload failed; still serving the previous content.\n" + str(exc)
+        self.answerer, self.library = answerer, answerer.library
+        log.info("Content reloaded: %s", self.library.summary())
+        return f"Content reloaded: {self.library.summary()}"
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every other handler: past the per-person limit, one notice, then silence."""
@@ -115,6 +136,16 @@ class Handlers:
         if update.effective_message is not None:
             report = await asyncio.to_thread(lambda: format_stats(self.store.stats()))
             await update.effective_message.reply_text(f"<pre>{escape(report, quote=False)}</pre>")
+
+    async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, for admins only: the same as SIGHUP."""
+        user = update.effective_user
+        if user is None or user.id not in self.admins:
+            await self.unknown_command(update, context)
+            return
+        report = await self.reload_content()
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(f"<pre>{escape(report[:3900], quote=False)}</pre>")
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In private a pointer to /help; in groups silence, as the command may be another bot's."""

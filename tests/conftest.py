@@ -53,12 +53,18 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
     started: list[Application] = []
 
     async def make(
-        admins: frozenset[int] = frozenset(), store: Store | None = None, limiter: UserLimiter | None = None
+        admins: frozenset[int] = frozenset(),
+        store: Store | None = None,
+        limiter: UserLimiter | None = None,
+        content_dir: Path = CONTENT,
     ) -> OfflineBot:
         request = RecordingRequest()
-        settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins)
+        settings = Settings(
+            token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins, content_dir=content_dir
+        )
         store = store or Store(settings.db_path)
-        application = build_application(settings, answerer, store, request=request, limiter=limiter)
+        served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
+        application = build_application(settings, served, store, request=request, limiter=limiter)
         await application.initialize()
         started.append(application)
         return OfflineBot(application, request, store)
