@@ -32,6 +32,7 @@ _TYPO_CUTOFF = 80.0
 _SMALL_TALK_CUTOFF = 90.0
 _UNKNOWN_NUMBER = 2.0
 _CONFLICT = 0.5
+_COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
 _MIX = 0.7
 _UNKNOWN_VERB = 0.5
 
@@ -81,7 +82,8 @@ class Matcher:
             for key, weight in bag.items():
                 self.postings[key].append((index, weight))
         self.phrasing_target = [index for index, _ in phrasings]
-        self.phrasing_norm = [math.sqrt(sum(self.idf[t] ** 2 for t in terms)) for _, terms in phrasings]
+        self.phrasing_terms = [terms for _, terms in phrasings]
+        self.inverse_norm = [1 / math.sqrt(sum(self.idf[t] ** 2 for t in terms)) for _, terms in phrasings]
         self.phrasing_postings: dict[str, list[int]] = defaultdict(list)
         for position, (_, terms) in enumerate(phrasings):
             for key in terms:
@@ -99,6 +101,8 @@ class Matcher:
             for phrasing in intent.phrasings:
                 self.small_talk_exact[clean(phrasing)] = intent
         self.small_talk_phrasings = list(self.small_talk_exact)
+        # Beyond this length no typo makes a question small talk: skip the fuzzy look-up.
+        self.small_talk_longest = max(map(len, self.small_talk_phrasings), default=0) + 3
 
     def _term(self, word: str) -> str:
         """The index term of a question word, mending a typo if a known word is close."""
@@ -122,20 +126,34 @@ class Matcher:
         norm = math.sqrt(sum(idf[t] ** 2 for t in known) + sum(w * w for w in unknown))
 
         coverage: dict[int, float] = defaultdict(float)
-        dot: dict[int, float] = defaultdict(float)
         for key in known:
             weight = idf[key]
             for index, share in self.postings[key]:
                 coverage[index] += weight * share
-            square = weight * weight
+
+        # Closeness is looked for among phrasings that share a distinctive word; words found
+        # almost everywhere ("china") are then added to those, not walked for every phrasing.
+        dot: dict[int, float] = defaultdict(float)
+        common = []
+        for key in known:
+            if idf[key] < _COMMON_IDF:
+                common.append(key)
+                continue
+            square = idf[key] ** 2
             for position in self.phrasing_postings.get(key, ()):
                 dot[position] += square
         closeness: dict[int, float] = defaultdict(float)
+        phrasing_terms, phrasing_target, inverse_norm = self.phrasing_terms, self.phrasing_target, self.inverse_norm
         for position, value in dot.items():
-            cosine = value / (norm * self.phrasing_norm[position])
-            index = self.phrasing_target[position]
+            for key in common:
+                if key in phrasing_terms[position]:
+                    value += idf[key] ** 2
+            cosine = value * inverse_norm[position]
+            index = phrasing_target[position]
             if cosine > closeness[index]:
                 closeness[index] = cosine
+        for index in closeness:
+            closeness[index] /= norm
 
         # A known word the target lacks is what the question asks about elsewhere in the
         # article: it counts against the target more than a word the article never uses.
@@ -162,7 +180,7 @@ class Matcher:
         if not text:
             return None
         intent = self.small_talk_exact.get(text)
-        if intent is not None:
+        if intent is not None or len(text) > self.small_talk_longest:
             return intent
         match = process.extractOne(text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF)
         return self.small_talk_exact[match[0]] if match else None
