@@ -12,7 +12,9 @@ from bot.matcher import Candidate, Matcher
 # Questions longer than this are cut before matching: the article's own questions are
 # short, and a 10,000-character paste must not cost more than a normal question.
 MAX_QUESTION_CHARS = 500
-MIN_SCORE = 60.0
+MIN_SCORE = 62.0
+# Below MIN_SCORE but at least this: no answer, but "Did you mean" the nearest questions.
+SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".
 AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
@@ -63,7 +65,9 @@ class Answerer:
             others = [c.target for c in parts[1:] if c.target != best.target]
             return self._for(best.target, question, best.score, tuple(others[:MAX_ALTERNATIVES]))
         if not candidates or candidates[0].score < self.min_score:
-            return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0)
+            # Not sure enough to answer; if something is close, offer it as a question to tap.
+            near = tuple(c.target for c in candidates if c.score >= SUGGEST_SCORE)[:MAX_ALTERNATIVES]
+            return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0, alternatives=near)
         best = candidates[0]
         alternatives = tuple(c.target for c in candidates[1:] if self._close(best, c))
         return self._for(best.target, question, best.score, alternatives)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.content import Library, SmallTalk, Target
-from bot.normalise import SYNONYMS, clean, term, words
+from bot.normalise import STOPWORDS, SYNONYMS, clean, term, words
 
 # How much each part of a target speaks for it.
 _PHRASING_WEIGHT = 1.0
@@ -30,8 +30,9 @@ _ANSWER_WEIGHT = 0.6
 _PASSAGE_WEIGHT = 0.3
 _TYPO_CUTOFF = 80.0
 _SMALL_TALK_CUTOFF = 90.0
+_FILLERS = STOPWORDS | {"mate", "buddy", "bot", "guys", "all", "too", "again", "so", "much", "very", "lot"}
 _UNKNOWN_NUMBER = 2.0
-_CONFLICT = 0.5
+_CONFLICT = 1.0
 _COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
 _MIX = 0.7
 _UNKNOWN_VERB = 0.5
@@ -101,6 +102,19 @@ class Matcher:
             for phrasing in intent.phrasings:
                 self.small_talk_exact[clean(phrasing)] = intent
         self.small_talk_phrasings = list(self.small_talk_exact)
+        # Words that belong to one intent only: "thanks", "bye". A message made of nothing
+        # else (and fillers) is small talk, even if the article uses the word elsewhere.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for intent in library.chitchat:
+            for phrasing in intent.phrasings:
+                for word in clean(phrasing).split():
+                    owners[word].add(intent.id)
+        by_id = {intent.id: intent for intent in library.chitchat}
+        self.small_talk_words = {
+            word: by_id[next(iter(ids))]
+            for word, ids in owners.items()
+            if len(ids) == 1 and word not in STOPWORDS
+        }
         # Beyond this length no typo makes a question small talk: skip the fuzzy look-up.
         self.small_talk_longest = max(map(len, self.small_talk_phrasings), default=0) + 3
 
@@ -134,10 +148,11 @@ class Matcher:
         # Closeness is looked for among phrasings that share a distinctive word; words found
         # almost everywhere ("china") are then added to those, not walked for every phrasing.
         dot: dict[int, float] = defaultdict(float)
-        common = []
+        common = [key for key in known if idf[key] < _COMMON_IDF]
+        if len(common) == len(known):
+            common = []  # only common words: walk them all, there is nothing else to go by
         for key in known:
-            if idf[key] < _COMMON_IDF:
-                common.append(key)
+            if key in common:
                 continue
             square = idf[key] ** 2
             for position in self.phrasing_postings.get(key, ()):
@@ -180,10 +195,23 @@ class Matcher:
         if not text:
             return None
         intent = self.small_talk_exact.get(text)
-        if intent is not None or len(text) > self.small_talk_longest:
+        if intent is not None:
             return intent
-        match = process.extractOne(text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF)
-        return self.small_talk_exact[match[0]] if match else None
+        if len(text) <= self.small_talk_longest:
+            match = process.extractOne(
+                text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF
+            )
+            if match:
+                return self.small_talk_exact[match[0]]
+        # "great, thank you so much", "cheers mate": only small-talk words and fillers.
+        found = None
+        for word in text.split():
+            intent = self.small_talk_words.get(word)
+            if intent is not None:
+                found = found or intent
+            elif word not in _FILLERS:
+                return None
+        return found
 
 
 def _unknown_factor(word: str) -> float:

@@ -16,6 +16,8 @@ from bot.content import Library, Target
 MAX_MESSAGE_CHARS = 4096
 # Quotes need no escaping outside attributes, and &#x27; reads badly in notifications.
 escape = partial(_escape, quote=False)
+NOT_FOUND = "I couldn't find that in the article, so I won't guess."
+POINTER = "See /topics for the article's questions, or /figures for its numbers."
 EXAMPLE_QUESTION = "Is China just a follower of Western innovation?"
 
 
@@ -30,6 +32,8 @@ def html_answer(answer: Answer, library: Library) -> str:
     if answer.kind is Kind.EMPTY:
         return html_usage()
     if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        if answer.alternatives:
+            return escape(f"{NOT_FOUND} Did you mean one of these? {POINTER}")
         return html_no_answer(library)
     head = f"<b>{escape(answer.target.answer)}</b>"
     tail = f"<i>{escape(citation(library))}</i>"
@@ -48,6 +52,8 @@ def plain_answer(answer: Answer, library: Library) -> str:
     if answer.kind is Kind.EMPTY:
         return f'Ask a question about the article, for example: "{EXAMPLE_QUESTION}"'
     if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        if answer.alternatives:
+            return f"{NOT_FOUND}\nDid you mean: " + " | ".join(t.question for t in answer.alternatives)
         return no_answer_text(library, telegram=False)
     lines = [answer.target.answer, ""]
     if answer.passages:
@@ -60,7 +66,7 @@ def plain_answer(answer: Answer, library: Library) -> str:
 
 def no_answer_text(library: Library, telegram: bool = True) -> str:
     headings = "\n".join(f"• {t.question}" for t in topic_targets(library))
-    pointer = "See /topics for these, or /figures for its numbers." if telegram else "Try one of these."
+    pointer = POINTER if telegram else "Try one of these."
     return (
         f"I couldn't find that in the article, so I won't guess. It answers questions such as:\n{headings}\n{pointer}"
     )
