@@ -67,7 +67,8 @@ def bot_row(library: Library, in_scope: list[tuple[str, str]], off_topic: list[s
     declined = sum(answerer.answer(q).kind is not Kind.ANSWER for q in off_topic)
     median, p95 = timed(answerer.answer, [q for q, _ in in_scope] + off_topic)
     n = len(in_scope)
-    return Row("article-bot matcher", top1 / n, answered / n, declined / len(off_topic), reciprocal / n, median, p95, build_ms)
+    declined_share = declined / len(off_topic)
+    return Row("article-bot matcher", top1 / n, answered / n, declined_share, reciprocal / n, median, p95, build_ms)
 
 
 def baseline_row(

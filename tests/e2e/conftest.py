@@ -1,0 +1,146 @@
+"""The real bot process (``python -m bot``, polling) against the fake Bot API server in tests/botapi_server.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.botapi_server import FakeBotAPI
+from tests.telegram_double import message_update
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "4242:E2E-secret-token-value"
+TOKEN_SECRET = TOKEN.split(":", 1)[1]
+STARTUP_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+
+# Proxy settings would route the bot's requests to 127.0.0.1 elsewhere: httpx honours them.
+_PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+
+
+def update(text: str, *, chat_type: str = "private", chat_id: int | None = None, **kwargs: Any) -> dict[str, Any]:
+    """A message update as a Telegram client would produce it (entities in UTF-16 units), without update_id:
+    the server numbers updates in the order they are pushed."""
+    result = message_update(text, chat_type=chat_type, chat_id=chat_id, **kwargs)
+    result.pop("update_id")
+    return result
+
+
+class BotProcess:
+    """The bot running as a user runs it, plus the fake Telegram it talks to."""
+
+    def __init__(self, server: FakeBotAPI, process: subprocess.Popen, stdout: Path, stderr: Path) -> None:
+        self.server = server
+        self.process = process
+        self.stdout_path = stdout
+        self.stderr_path = stderr
+        self.returncode: int | None = None
+        self.stop_seconds: float | None = None
+        self.killed = False
+        self._lock = threading.Lock()
+
+    @property
+    def output(self) -> str:
+        """Everything the process printed so far, stdout then stderr."""
+        return self.stdout_path.read_text(errors="replace") + self.stderr_path.read_text(errors="replace")
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        return self.server.push_update(update)
+
+    def replies_to(self, chat_id: int, count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        """Wait for ``count`` delivered messages in ``chat_id``; return their parameters."""
+        calls = self.server.wait_for(
+            "sendMessage", count=count, timeout=timeout, predicate=lambda c: c.ok and c.get("chat_id") == chat_id
+        )
+        return [call.params for call in calls]
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int:
+        """SIGTERM, as a process manager stops a worker; kill if it is still alive after ``timeout`` seconds."""
+        with self._lock:
+            if self.returncode is not None:
+                return self.returncode
+            started = time.monotonic()
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    self.killed = True
+                    self.process.kill()
+                    self.process.wait()
+            self.stop_seconds = time.monotonic() - started
+            self.returncode = self.process.returncode
+            return self.returncode
+
+
+def bot_environment(server: FakeBotAPI, tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("TELEGRAM_", "ARTICLE_BOT_")) and name.lower() not in _PROXY_VARS
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=server.url,
+        ARTICLE_BOT_DB=str(tmp_path / "questions.sqlite3"),
+        PYTHONUNBUFFERED="1",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def api_server() -> Iterator[FakeBotAPI]:
+    server = FakeBotAPI(token=TOKEN).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def start_bot(api_server: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start ``python -m bot`` (once per test) and wait for its first getUpdates; stopped on teardown."""
+    started: list[BotProcess] = []
+
+    def start(**extra_env: str) -> BotProcess:
+        assert not started, "one bot process per test: two would steal each other's updates"
+        stdout, stderr = tmp_path / "bot.stdout.txt", tmp_path / "bot.stderr.txt"
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot"],
+                cwd=ROOT,
+                env=bot_environment(api_server, tmp_path, extra_env),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+            )
+        bot = BotProcess(api_server, process, stdout, stderr)
+        started.append(bot)
+
+        def watch() -> None:  # a crash makes pending wait_for calls fail at once, with what it printed
+            code = process.wait()
+            api_server.abort_waits(f"the bot process exited with code {code}:\n{bot.output[-3000:]}")
+
+        threading.Thread(target=watch, name="bot-process-watch", daemon=True).start()
+        api_server.wait_for("getUpdates", timeout=STARTUP_TIMEOUT)
+        return bot
+
+    yield start
+    for bot in started:
+        bot.stop()
+
+
+@pytest.fixture
+def bot(start_bot: Callable[..., BotProcess]) -> BotProcess:
+    return start_bot()

@@ -1,0 +1,97 @@
+"""``python -m bot`` as deployed (long polling), driven with real update JSON through a fake Bot API server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import STOP_TIMEOUT, TOKEN, TOKEN_SECRET, BotProcess, update
+
+
+def test_private_question_gets_the_figure_in_html(bot: BotProcess) -> None:
+    bot.push(update("How much does China spend on basic research?", chat_id=1001, user_id=1001))
+
+    [reply] = bot.replies_to(1001)
+
+    assert "249.7 billion yuan" in reply["text"]
+    assert reply["parse_mode"] == "HTML"
+
+
+def test_ask_command_addressed_to_the_bot_in_a_group(bot: BotProcess) -> None:
+    bot.push(update("/ask@ArticleBot who wrote the article?", chat_type="group", chat_id=-1002, user_id=1002))
+
+    [reply] = bot.replies_to(-1002)
+
+    assert "Hu Weijia" in reply["text"]
+
+
+def test_mention_in_a_group_is_a_question(bot: BotProcess) -> None:
+    sent = bot.push(update("@ArticleBot what did Mao Ning say?", chat_type="group", chat_id=-1003, user_id=1003))
+    assert sent["message"]["entities"] == [{"type": "mention", "offset": 0, "length": 11}]
+
+    [reply] = bot.replies_to(-1003)
+
+    assert "Mao Ning" in reply["text"]
+
+
+def test_mention_after_an_emoji_counts_utf16_offsets(bot: BotProcess) -> None:
+    # "🙂" is two UTF-16 code units, so the mention starts at offset 3, not 2.
+    sent = bot.push(update("🙂 @ArticleBot who wrote the article?", chat_type="group", chat_id=-1004, user_id=1004))
+    assert sent["message"]["entities"] == [{"type": "mention", "offset": 3, "length": 11}]
+
+    [reply] = bot.replies_to(-1004)
+
+    assert "Hu Weijia" in reply["text"]
+
+
+def test_group_chatter_and_other_bots_commands_get_no_reply(bot: BotProcess) -> None:
+    bot.push(update("nice weather today", chat_type="group", chat_id=-1005, user_id=1005))
+    bot.push(update("/ask@OtherBot who wrote the article?", chat_type="group", chat_id=-1006, user_id=1006))
+    bot.push(update("How much does China spend on basic research?", chat_id=1007, user_id=1007))
+
+    [reply] = bot.replies_to(1007)  # the bot has fetched all three updates
+    # The bot handles updates concurrently, so the answer above does not prove the two before it are done;
+    # a graceful stop waits for every handler still running.
+    assert bot.stop() == 0
+
+    assert "249.7 billion yuan" in reply["text"]
+    assert [c.params for c in bot.server.calls("sendMessage") if c.get("chat_id") in (-1005, -1006)] == []
+
+
+def test_command_menus_are_registered_at_start_up(bot: BotProcess) -> None:
+    calls = bot.server.wait_for("setMyCommands", count=3)
+
+    menus = {call.get("scope", {"type": "default"})["type"]: [c["command"] for c in call["commands"]] for call in calls}
+    assert set(menus) == {"all_private_chats", "all_group_chats", "default"}
+    assert "start" in menus["all_private_chats"]
+    assert "ask" in menus["all_group_chats"] and "start" not in menus["all_group_chats"]
+    assert all(call.ok for call in calls)
+
+
+@pytest.mark.parametrize("log_level", ["INFO", "DEBUG"])
+def test_the_token_is_never_printed_nor_sent_outside_urls(start_bot, log_level: str) -> None:
+    bot: BotProcess = start_bot(ARTICLE_BOT_LOG_LEVEL=log_level)
+    # A whole conversation, start-up to shutdown, at the operator's log level and at the most verbose one.
+    bot.push(update("How much does China spend on basic research?", chat_id=1008, user_id=1008))
+    bot.replies_to(1008)
+    assert bot.stop() == 0
+
+    output = bot.output
+    assert output.strip(), "the bot printed nothing: the check below would prove nothing"
+    assert TOKEN not in output
+    assert TOKEN_SECRET not in output
+    requests = bot.server.requests
+    assert requests and all(f"/bot{TOKEN}/" in r.path for r in requests)
+    assert not [r.path for r in requests if TOKEN_SECRET.encode() in r.body]
+
+
+def test_sigterm_stops_cleanly_and_confirms_handled_updates(bot: BotProcess) -> None:
+    bot.push(update("How much does China spend on basic research?", chat_id=1009, user_id=1009))
+    bot.replies_to(1009)
+
+    code = bot.stop()
+
+    assert code == 0, bot.output
+    assert not bot.killed and bot.stop_seconds is not None and bot.stop_seconds < STOP_TIMEOUT
+    # The last getUpdates confirmed the answered update, so a restart would not answer it twice.
+    assert bot.server.pending_updates() == []
+    assert "Traceback" not in bot.output
