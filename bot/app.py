@@ -52,8 +52,7 @@ def build_application(
         Application.builder()
         .token(settings.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Telegram's flood limits (30 messages/s overall, 20/min per group), 429 and 5xx retries.
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(telegram_limits())
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
         .post_init(functools.partial(_on_start, reload=handlers.reload_content))
@@ -65,6 +64,23 @@ def build_application(
     application = builder.build()
     register_handlers(application, handlers)
     return application
+
+
+def telegram_limits() -> RetryingRateLimiter:
+    """Telegram's flood limits: about 30 messages a second overall and 20 a minute per group.
+
+    aiolimiter is a leaky bucket: a burst of ``max_rate``, then a steady drip. A burst of 20 in
+    a group followed by the drip would break "20 in any minute", so the bucket holds one message
+    and drips just under the limit: no window of the length Telegram counts ever exceeds it.
+    429s that happen anyway are waited out and retried; 5xx answers are retried too.
+    """
+    return RetryingRateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / 29,
+        group_max_rate=1,
+        group_time_period=60 / 19,
+        max_retries=3,
+    )
 
 
 def register_handlers(application: Application, handlers: Handlers) -> None:

@@ -25,6 +25,7 @@ class Settings:
     admins: frozenset[int] = frozenset()
     db_path: Path = Path("data/questions.sqlite3")
     user_rate_per_minute: int = 20
+    poll_timeout: int = 10
     log_level: str = "INFO"
 
     @property
@@ -66,6 +67,7 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         admins=_ids(env.get("ARTICLE_BOT_ADMINS", "")),
         db_path=Path(env.get("ARTICLE_BOT_DB") or "data/questions.sqlite3"),
         user_rate_per_minute=_positive_int(env, "ARTICLE_BOT_USER_RATE", 20),
+        poll_timeout=_positive_int(env, "ARTICLE_BOT_POLL_TIMEOUT", 10),
         log_level=(env.get("ARTICLE_BOT_LOG_LEVEL") or "INFO").upper(),
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards, render
@@ -221,7 +221,11 @@ class Handlers:
             )
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(context.error, TelegramError):
+        if isinstance(context.error, TimedOut):
+            log.error("Telegram did not answer in time: %s", context.error)
+        elif isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
+            log.error("Telegram call failed after retries: %s", context.error)
+        elif isinstance(context.error, TelegramError):
             log.error("Telegram refused a call: %s", context.error)
         else:
             log.error("Error while handling an update: %s", context.error, exc_info=context.error)

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import httpx
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
@@ -21,8 +22,9 @@ _BACKOFF_S = 0.5
 class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter (flood limits, 429 retry-after) that also retries Telegram's 5xx answers.
 
-    Only server errors are retried: a 400 will fail again, and a timed-out send may already
-    have been delivered, so repeating it could post the same answer twice.
+    Only what cannot have been delivered is retried: Telegram's own 5xx answers and failed
+    connections. A 400 would fail again, and a timeout or a dropped connection may come after
+    Telegram took the message, so repeating those could post the same answer twice.
     """
 
     async def process_request(
@@ -41,11 +43,20 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as exc:
-                if retries == SERVER_ERROR_RETRIES:
+                if retries == SERVER_ERROR_RETRIES or not _undelivered(exc):
                     raise
                 retries += 1
                 log.info("%s failed (%s); retry %d of %d", endpoint, exc, retries, SERVER_ERROR_RETRIES)
                 await asyncio.sleep(_BACKOFF_S * 2 ** (retries - 1))
+
+
+def _undelivered(error: NetworkError) -> bool:
+    """Whether the request surely did not take effect: an error answer, or no connection at all."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError):
+        return True
+    # Any other transport failure (reset, disconnect) may come after Telegram acted on it.
+    return not isinstance(cause, httpx.HTTPError)
 
 
 class UserLimiter:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram.error import InvalidToken, NetworkError
+
 REDACTED = "<token>"
 
 
@@ -29,11 +31,25 @@ class RedactToken(logging.Filter):
         return True
 
 
+class BriefNetworkErrors(logging.Filter):
+    """Telegram being unreachable or refusing the token is an operating condition, not a bug:
+    one line says it, without a library traceback (python-telegram-bot logs those with one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError | InvalidToken):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def setup_logging(level: str, token: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    redact = RedactToken(token)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        handler.addFilter(BriefNetworkErrors())
+        handler.addFilter(RedactToken(token))

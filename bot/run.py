@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.answers import Answerer
 from bot.app import build_application
@@ -22,8 +22,13 @@ def run(settings: Settings, library: Library) -> int:
     log.info("Content loaded: %s", library.summary())
     application = build_application(settings, Answerer(library), Store(settings.db_path))
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout
+        )
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
+        return 1
+    except NetworkError as exc:
+        log.error("Could not reach the Bot API at %s: %s", settings.base_url or "api.telegram.org", exc)
         return 1
     return 0

@@ -46,6 +46,7 @@ class BotProcess:
         self.returncode: int | None = None
         self.stop_seconds: float | None = None
         self.killed = False
+        self.stopping = False
         self._lock = threading.Lock()
 
     @property
@@ -63,12 +64,21 @@ class BotProcess:
         )
         return [call.params for call in calls]
 
+    def wait_output(self, text: str, timeout: float = 15.0) -> None:
+        """Wait until the process has printed ``text`` (for effects only its log shows, such as a reload)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never printed:\n{self.output[-3000:]}")
+            time.sleep(0.05)  # polling a file: there is no event to wait on
+
     def stop(self, timeout: float = STOP_TIMEOUT) -> int:
         """SIGTERM, as a process manager stops a worker; kill if it is still alive after ``timeout`` seconds."""
         with self._lock:
             if self.returncode is not None:
                 return self.returncode
             started = time.monotonic()
+            self.stopping = True
             if self.process.poll() is None:
                 self.process.send_signal(signal.SIGTERM)
                 try:
@@ -114,8 +124,9 @@ def start_bot(api_server: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., 
     started: list[BotProcess] = []
 
     def start(**extra_env: str) -> BotProcess:
-        assert not started, "one bot process per test: two would steal each other's updates"
-        stdout, stderr = tmp_path / "bot.stdout.txt", tmp_path / "bot.stderr.txt"
+        assert all(b.returncode is not None for b in started), "two running bots would steal each other's updates"
+        run = len(started) + 1
+        stdout, stderr = tmp_path / f"bot{run}.stdout.txt", tmp_path / f"bot{run}.stderr.txt"
         with stdout.open("wb") as out, stderr.open("wb") as err:
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot"],
@@ -130,10 +141,12 @@ def start_bot(api_server: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., 
 
         def watch() -> None:  # a crash makes pending wait_for calls fail at once, with what it printed
             code = process.wait()
-            api_server.abort_waits(f"the bot process exited with code {code}:\n{bot.output[-3000:]}")
+            if not bot.stopping:
+                api_server.abort_waits(f"the bot process exited with code {code}:\n{bot.output[-3000:]}")
 
         threading.Thread(target=watch, name="bot-process-watch", daemon=True).start()
-        api_server.wait_for("getUpdates", timeout=STARTUP_TIMEOUT)
+        polls_before = len(api_server.calls("getUpdates"))
+        api_server.wait_for("getUpdates", count=polls_before + 1, timeout=STARTUP_TIMEOUT)
         return bot
 
     yield start
