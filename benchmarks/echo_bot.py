@@ -1,0 +1,30 @@
+"""The baseline for benchmarks/latency.py: a bare python-telegram-bot echo handler, nothing else."""
+
+from __future__ import annotations
+
+import os
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is not None and update.effective_message.text:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+
+def main() -> None:
+    base = os.environ["TELEGRAM_BASE_URL"]
+    application = (
+        Application.builder()
+        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()
