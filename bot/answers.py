@@ -47,6 +47,7 @@ class Answerer:
     def __init__(self, library: Library, min_score: float = MIN_SCORE, margin: float = AMBIGUITY_MARGIN) -> None:
         self.library = library
         self.matcher = Matcher(library)
+        self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
         self.min_score = min_score
         self.margin = margin
 
@@ -100,5 +101,4 @@ class Answerer:
         return other.score >= self.min_score - self.margin and not other.matched <= best.matched
 
     def _for(self, target: Target, question: str, score: float, alternatives: tuple[Target, ...]) -> Answer:
-        passages = tuple(self.library.passages_of(target))
-        return Answer(Kind.ANSWER, question, target, score, alternatives, passages)
+        return Answer(Kind.ANSWER, question, target, score, alternatives, self._passages[target.id])

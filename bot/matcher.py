@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -38,8 +38,9 @@ _MIX = 0.7
 _UNKNOWN_VERB = 0.5
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One ranked target (a NamedTuple: built several times per question, so cheap to make)."""
+
     target: Target
     score: float  # 0..100
     coverage: float = 0.0  # share of the question's weight the target accounts for
@@ -78,10 +79,12 @@ class Matcher:
         self.idf = {key: math.log(1 + count / df) for key, df in document_frequency.items()}
         self.unknown_idf = math.log(1 + count / 0.5)
 
+        self.idf_squared = {key: value * value for key, value in self.idf.items()}
+        # Each posting carries idf × the weight of the part of the target the word is in.
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, bag in enumerate(bags):
             for key, weight in bag.items():
-                self.postings[key].append((index, weight))
+                self.postings[key].append((index, self.idf[key] * weight))
         self.phrasing_target = [index for index, _ in phrasings]
         self.phrasing_terms = [terms for _, terms in phrasings]
         self.inverse_norm = [1 / math.sqrt(sum(self.idf[t] ** 2 for t in terms)) for _, terms in phrasings]
@@ -141,9 +144,8 @@ class Matcher:
 
         coverage: dict[int, float] = defaultdict(float)
         for key in known:
-            weight = idf[key]
-            for index, share in self.postings[key]:
-                coverage[index] += weight * share
+            for index, weight in self.postings[key]:
+                coverage[index] += weight
 
         # Closeness is looked for among phrasings that share a distinctive word; words found
         # almost everywhere ("china") are then added to those, not walked for every phrasing.
@@ -151,42 +153,41 @@ class Matcher:
         common = [key for key in known if idf[key] < _COMMON_IDF]
         if len(common) == len(known):
             common = []  # only common words: walk them all, there is nothing else to go by
+        squares = self.idf_squared
         for key in known:
-            if key in common:
-                continue
-            square = idf[key] ** 2
-            for position in self.phrasing_postings.get(key, ()):
-                dot[position] += square
-        closeness: dict[int, float] = defaultdict(float)
-        phrasing_terms, phrasing_target, inverse_norm = self.phrasing_terms, self.phrasing_target, self.inverse_norm
+            if key not in common:
+                square = squares[key]
+                for position in self.phrasing_postings.get(key, ()):
+                    dot[position] += square
+        if common:
+            phrasing_terms = self.phrasing_terms
+            for position in dot:
+                terms_here = phrasing_terms[position]
+                for key in common:
+                    if key in terms_here:
+                        dot[position] += squares[key]
+        # Cosines compared without the question's norm, which is the same for every phrasing.
+        best: dict[int, float] = {}
+        phrasing_target, inverse_norm = self.phrasing_target, self.inverse_norm
         for position, value in dot.items():
-            for key in common:
-                if key in phrasing_terms[position]:
-                    value += idf[key] ** 2
             cosine = value * inverse_norm[position]
             index = phrasing_target[position]
-            if cosine > closeness[index]:
-                closeness[index] = cosine
-        for index in closeness:
-            closeness[index] /= norm
+            if cosine > best.get(index, 0.0):
+                best[index] = cosine
 
         # A known word the target lacks is what the question asks about elsewhere in the
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
-        share = {i: c / (total + _CONFLICT * (known_mass - c)) for i, c in coverage.items()}
-        scored = sorted(
-            ((100 * (_MIX * share[index] + (1 - _MIX) * closeness[index]), index) for index in coverage),
-            reverse=True,
-        )[:limit]
+        scored = []
+        for index, mass in coverage.items():
+            share = mass / (total + _CONFLICT * (known_mass - mass))
+            closeness = best.get(index, 0.0) / norm
+            scored.append((100 * (_MIX * share + (1 - _MIX) * closeness), index, share, closeness))
+        scored.sort(reverse=True)
+        known_set = frozenset(known)
         return [
-            Candidate(
-                self.targets[index],
-                round(score, 2),
-                share[index],
-                closeness[index],
-                self.own_terms[index].intersection(known),
-            )
-            for score, index in scored
+            Candidate(self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set)
+            for score, index, share, closeness in scored[:limit]
         ]
 
     def small_talk(self, question: str) -> SmallTalk | None:
