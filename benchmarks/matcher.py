@@ -50,6 +50,8 @@ def timed(fn: Callable[[str], object], questions: list[str]) -> tuple[float, flo
     collector is paused while timing, as timeit does.
     """
     per_question: list[list[float]] = [[] for _ in questions]
+    for question in questions:  # warm-up: caches, branch predictors, CPU clock
+        fn(question)
     gc.disable()
     try:
         for _ in range(REPEATS):
