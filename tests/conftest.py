@@ -51,6 +51,7 @@ class OfflineBot:
 async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterator:
     """Build offline bots with other settings (admins, a broken store); all shut down after the test."""
     started: list[Application] = []
+    bots: list[OfflineBot] = []
 
     async def make(
         admins: frozenset[int] = frozenset(),
@@ -67,11 +68,14 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         application = build_application(settings, served, store, request=request, limiter=limiter)
         await application.initialize()
         started.append(application)
-        return OfflineBot(application, request, store)
+        bots.append(OfflineBot(application, request, store))
+        return bots[-1]
 
     yield make
     for application in started:
         await application.shutdown()
+    # Every reply any handler test produced was valid Telegram HTML.
+    assert [error for bot in bots for error in bot.request.html_errors] == []
 
 
 @pytest.fixture

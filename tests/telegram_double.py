@@ -12,6 +12,8 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
+from tests.html_check import telegram_html_problems
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Article Bot", "username": "ArticleBot"}
 TOKEN = "4242:TEST-token-not-real"
 
@@ -26,6 +28,7 @@ class Call:
 class RecordingRequest(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    html_errors: list[tuple[Any, list[str]]] = field(default_factory=list)
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -55,10 +58,26 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(api_method, params))
+        problems = self._html_problems(params)
+        if problems:
+            # What Telegram does with bad HTML; recorded so the fixture fails the test.
+            self.html_errors.append((params.get("text") or params.get("results"), problems))
+            return 400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: can't parse entities"}).encode()
         if self.failures.get(api_method):
             status, body = self.failures[api_method].pop(0)
             return status, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    @staticmethod
+    def _html_problems(params: dict[str, Any]) -> list[str]:
+        texts = []
+        if params.get("parse_mode") == "HTML":
+            texts.append(str(params.get("text", "")))
+        for result in params.get("results") or []:
+            content = result.get("input_message_content") or {}
+            if content.get("parse_mode") == "HTML":
+                texts.append(str(content.get("message_text", "")))
+        return [problem for text in texts for problem in telegram_html_problems(text)]
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

@@ -156,3 +156,13 @@ async def test_command_menus_are_registered_at_start(offline_bot: OfflineBot) ->
     private = [c["command"] for c in menus[0]["commands"]]
     assert private[:5] == ["ask", "topics", "figures", "source", "help"] and "start" in private
     assert "start" not in [c["command"] for c in menus[1]["commands"]]
+
+
+async def test_the_double_refuses_bad_html_as_telegram_would(offline_bot: OfflineBot) -> None:
+    """The guard behind every handler test: invalid HTML would be caught, not sent."""
+    from telegram.error import BadRequest
+
+    with pytest.raises(BadRequest, match="can't parse entities"):
+        await offline_bot.application.bot.send_message(1, "<b>unclosed & bare")
+    assert offline_bot.request.html_errors
+    offline_bot.request.html_errors.clear()  # this one was on purpose
