@@ -162,7 +162,7 @@ async def test_the_double_refuses_bad_html_as_telegram_would(offline_bot: Offlin
     """The guard behind every handler test: invalid HTML would be caught, not sent."""
     from telegram.error import BadRequest
 
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await offline_bot.application.bot.send_message(1, "<b>unclosed & bare")
     assert offline_bot.request.html_errors
     offline_bot.request.html_errors.clear()  # this one was on purpose
