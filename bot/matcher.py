@@ -16,6 +16,7 @@ questions about other things score low and get no answer.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -36,6 +37,7 @@ _CONFLICT = 1.0
 _COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
 _MIX = 0.7
 _UNKNOWN_VERB = 0.5
+_ENTITY_PENALTY = 0.8
 
 
 class Candidate(NamedTuple):
@@ -92,6 +94,16 @@ class Matcher:
         for position, (_, terms) in enumerate(phrasings):
             for key in terms:
                 self.phrasing_postings[key].append(position)
+
+        # Names in the article: words capitalised inside a sentence. One that most targets
+        # mention (DeepSeek, AI) says nothing about which of them is meant.
+        names = {
+            term(match.group(1).casefold())
+            for passage in library.passages.values()
+            for match in re.finditer(r"(?<=[a-z,;] )([A-Z][A-Za-z]+)", passage.text)
+        }
+        owners = {name: sum(name in own for own in self.own_terms) for name in names}
+        self.entities = frozenset(name for name, count in owners.items() if 0 < count <= 3)
 
         # Typos are mended on whole words, before stemming: "folower" → "follower".
         self.known_words = frozenset(raw_words)
@@ -185,6 +197,15 @@ class Matcher:
             scored.append((100 * (_MIX * share + (1 - _MIX) * closeness), index, share, closeness))
         scored.sort(reverse=True)
         known_set = frozenset(known)
+        entities = known_set & self.entities
+        if entities:
+            # A name the question gives that the target's own words lack: the question is about
+            # someone or somewhere else ("how much does the US spend on basic research").
+            scored = [
+                (score * _ENTITY_PENALTY if entities - self.own_terms[index] else score, index, share, closeness)
+                for score, index, share, closeness in scored
+            ]
+            scored.sort(reverse=True)
         return [
             Candidate(self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set)
             for score, index, share, closeness in scored[:limit]

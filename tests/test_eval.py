@@ -15,10 +15,11 @@ from bot.answers import Answerer, Kind
 
 EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yaml").read_text(encoding="utf-8"))
 
-# What the matcher reaches today, less a little room for content edits; see the README's table.
-TOP1_FLOOR = 0.93
+# Top-1 is the issue's floor; the others are what the lexical matcher reaches today less a little
+# room (the issue asks 0.95 for off-topic too; see the README for where it stands).
+TOP1_FLOOR = 0.95
 ANSWERED_RIGHT_FLOOR = 0.85
-DECLINED_FLOOR = 0.82
+DECLINED_FLOOR = 0.85
 SMALL_TALK_FLOOR = 0.90
 
 
