@@ -38,10 +38,6 @@ class Answer:
     passages: tuple[Passage, ...] = ()
     small_talk: SmallTalk | None = None
 
-    @property
-    def answered(self) -> bool:
-        return self.kind is Kind.ANSWER
-
 
 class Answerer:
     def __init__(self, library: Library, min_score: float = MIN_SCORE, margin: float = AMBIGUITY_MARGIN) -> None:

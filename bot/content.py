@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yamlcheck import Checker, YamlMap, parse_file
 
 MAX_ANSWER_CHARS = 300
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 METADATA_FIELDS = ("title", "author", "outlet", "date")
 
 
@@ -123,151 +122,13 @@ class Library:
         object.__setattr__(self, "_by_id", {t.id: t for t in self.targets})
 
 
-# --- YAML with line numbers -------------------------------------------------------
-
-
-class _Map(dict[str, Any]):
-    line: int
-    key_lines: dict[str, int]
-
-
-class _List(list[Any]):
-    line: int
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose mappings and lists remember the line each value starts on."""
-
-    duplicate_keys: list[tuple[int, str]]
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> _List:
-    result = _List(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
-
-
-# --- validation -------------------------------------------------------------------
-
-
-class _Checker:
-    """Collects ``file:line: message`` errors while reading raw YAML values."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.file = ""
-
-    def error(self, line: int, message: str) -> None:
-        self.errors.append(f"{self.file}:{line}: {message}")
-
-    def fields(self, item: Any, line: int, what: str, required: set[str], optional: set[str]) -> _Map | None:
-        if not isinstance(item, _Map):
-            self.error(line, f"{what}: expected a mapping of fields, got {_kind(item)}")
-            return None
-        for key in item:
-            if key not in required | optional:
-                allowed = ", ".join(sorted(required | optional))
-                self.error(item.key_lines[key], f"{what}: unknown key {key!r} (allowed: {allowed})")
-        for key in sorted(required - item.keys()):
-            self.error(item.line, f"{what}: missing field {key!r}")
-        return item
-
-    def text(self, item: _Map, key: str, what: str, max_chars: int | None = None) -> str:
-        value = item.get(key)
-        line = item.key_lines.get(key, item.line)
-        if key not in item:
-            return ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            self.error(line, f"{what}: {key!r} must be text, got {_kind(value)}")
-            return ""
-        value = value.strip()
-        if not value:
-            self.error(line, f"{what}: {key!r} is empty")
-        elif max_chars is not None and len(value) > max_chars:
-            self.error(line, f"{what}: {key!r} has {len(value)} characters, at most {max_chars} allowed")
-        return value
-
-    def texts(self, item: _Map, key: str, what: str, allow_empty: bool = False) -> tuple[str, ...]:
-        value = item.get(key, _List())
-        line = item.key_lines.get(key, item.line)
-        if key not in item:
-            return ()
-        if not isinstance(value, _List):
-            self.error(line, f"{what}: {key!r} must be a list, got {_kind(value)}")
-            return ()
-        if not value and not allow_empty:
-            self.error(line, f"{what}: {key!r} is empty")
-        result = []
-        for item_line, element in zip(value.item_lines, value, strict=True):
-            if isinstance(element, (int, float)) and not isinstance(element, bool):
-                element = str(element)
-            if not isinstance(element, str) or not element.strip():
-                self.error(item_line, f"{what}: every item of {key!r} must be non-empty text")
-                continue
-            result.append(element.strip())
-        return tuple(result)
-
-    def ident(self, item: _Map, what: str, seen: dict[str, str]) -> str:
-        ident = self.text(item, "id", what)
-        line = item.key_lines.get("id", item.line)
-        if ident and not ID_PATTERN.match(ident):
-            self.error(line, f"{what}: id {ident!r} must be lowercase letters, digits and dashes, at most 40")
-        elif ident in seen:
-            self.error(line, f"{what}: duplicate id {ident!r} (first defined at {seen[ident]})")
-        elif ident:
-            seen[ident] = f"{self.file}:{line}"
-        return ident
-
-    def items(self, value: Any, line: int, key: str) -> Iterable[tuple[int, Any]]:
-        if not isinstance(value, _List):
-            self.error(line, f"{key!r} must be a list, got {_kind(value)}")
-            return []
-        if not value:
-            self.error(line, f"{key!r} is empty")
-        return zip(value.item_lines, value, strict=True)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {
-        _Map: "a mapping",
-        _List: "a list",
-        str: "text",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
-
-
 _SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat")
 
 
 def load_library(content_dir: str | Path) -> Library:
     """Read every ``*.yaml`` in ``content_dir``; raise ContentError listing all problems."""
     directory = Path(content_dir)
-    check = _Checker()
+    check = Checker()
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     if not files:
         raise ContentError([f"{directory}:1: no *.yaml content files found"])
@@ -275,7 +136,7 @@ def load_library(content_dir: str | Path) -> Library:
     sections: dict[str, tuple[str, int, Any]] = {}
     for path in files:
         check.file = str(path)
-        document = _parse(path, check)
+        document = parse_file(path, check)
         if document is None:
             continue
         for key, value in document.items():
@@ -305,42 +166,11 @@ def load_library(content_dir: str | Path) -> Library:
     return Library(article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat))
 
 
-def _parse(path: Path, check: _Checker) -> _Map | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        check.error(1, f"cannot read file: {exc}")
-        return None
-    loader = _Loader(text)
-    loader.duplicate_keys = []
-    try:
-        document = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        check.error(line, f"YAML syntax error: {exc.problem or exc.context}")
-        return None
-    except yaml.YAMLError as exc:
-        check.error(1, f"YAML error: {exc}")
-        return None
-    finally:
-        loader.dispose()
-    for line, key in loader.duplicate_keys:
-        check.error(line, f"duplicate key {key!r}")
-    if document is None:
-        check.error(1, "file is empty")
-        return None
-    if not isinstance(document, _Map):
-        check.error(1, f"expected a mapping of top-level keys, got {_kind(document)}")
-        return None
-    return document
-
-
 def _read_section(
     sections: dict[str, tuple[str, int, Any]],
     key: str,
-    check: _Checker,
-    reader: Callable[[Any, int, _Checker], Any],
+    check: Checker,
+    reader: Callable[[Any, int, Checker], Any],
 ) -> Any:
     if key not in sections:
         return None
@@ -348,7 +178,7 @@ def _read_section(
     return reader(value, line, check)
 
 
-def _article(value: Any, line: int, check: _Checker) -> Article | None:
+def _article(value: Any, line: int, check: Checker) -> Article | None:
     item = check.fields(value, line, "article", set(METADATA_FIELDS), set())
     if item is None:
         return None
@@ -362,7 +192,7 @@ def _article(value: Any, line: int, check: _Checker) -> Article | None:
     return Article(date=date, **texts)
 
 
-def _passages(value: Any, line: int, check: _Checker) -> dict[str, Passage]:
+def _passages(value: Any, line: int, check: Checker) -> dict[str, Passage]:
     result: dict[str, Passage] = {}
     seen: dict[str, str] = {}
     for item_line, raw in check.items(value, line, "passages"):
@@ -376,13 +206,13 @@ def _passages(value: Any, line: int, check: _Checker) -> dict[str, Passage]:
     return result
 
 
-def _check_refs(item: _Map, key: str, refs: Iterable[str], what: str, known: dict[str, Any], check: _Checker) -> None:
+def _check_refs(item: YamlMap, key: str, refs: Iterable[str], what: str, known: dict[str, Any], check: Checker) -> None:
     for ref in refs:
         if ref not in known:
             check.error(item.key_lines.get(key, item.line), f"{what}: unknown passage id {ref!r}")
 
 
-def _entries(value: Any, line: int, check: _Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Entry]:
+def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Entry]:
     result = []
     required = {"id", "question", "phrasings", "answer", "passages"}
     for item_line, raw in check.items(value, line, "entries"):
@@ -416,7 +246,7 @@ def _entries(value: Any, line: int, check: _Checker, ids: dict[str, str], passag
     return result
 
 
-def _figures(value: Any, line: int, check: _Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Figure]:
+def _figures(value: Any, line: int, check: Checker, ids: dict[str, str], passages: dict[str, Passage]) -> list[Figure]:
     result = []
     required = {"id", "measures", "value", "unit", "period", "label", "answer", "passage", "phrasings"}
     for item_line, raw in check.items(value, line, "figures"):
@@ -446,7 +276,7 @@ def _figures(value: Any, line: int, check: _Checker, ids: dict[str, str], passag
     return result
 
 
-def _topics(value: Any, line: int, check: _Checker, ids: dict[str, str]) -> tuple[str, ...]:
+def _topics(value: Any, line: int, check: Checker, ids: dict[str, str]) -> tuple[str, ...]:
     result = []
     for item_line, ident in check.items(value, line, "topics"):
         if not isinstance(ident, str) or ident not in ids:
@@ -456,7 +286,7 @@ def _topics(value: Any, line: int, check: _Checker, ids: dict[str, str]) -> tupl
     return tuple(result)
 
 
-def _chitchat(value: Any, line: int, check: _Checker) -> list[SmallTalk]:
+def _chitchat(value: Any, line: int, check: Checker) -> list[SmallTalk]:
     result = []
     seen: dict[str, str] = {}
     for item_line, raw in check.items(value, line, "chitchat"):

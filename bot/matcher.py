@@ -8,9 +8,9 @@ by two views of the same idf-weighted tokens:
 * closeness: cosine similarity with the nearest single phrasing, so a question that
   is close to one phrasing beats one that merely shares a common word.
 
-rapidfuzz repairs typos against the index vocabulary and re-ranks the leaders by
-fuzzy similarity to their phrasings; an unknown word weighs like the rarest word, so
-questions about other things score low and get no answer.
+A word the article never uses weighs like the rarest word, and a known word the target
+lacks counts against it, so questions about other things score low and get no answer.
+rapidfuzz mends typos against the vocabulary and recognises small talk.
 """
 
 from __future__ import annotations
@@ -29,15 +29,20 @@ from bot.normalise import STOPWORDS, SYNONYMS, clean, term, words
 _PHRASING_WEIGHT = 1.0
 _ANSWER_WEIGHT = 0.6
 _PASSAGE_WEIGHT = 0.3
-_TYPO_CUTOFF = 80.0
+# Score = 100 × (_MIX × coverage + (1 − _MIX) × closeness).
+_MIX = 0.7
+# A known word the target lacks weighs (1 + _CONFLICT) times in the coverage denominator.
+_CONFLICT = 1.0
+# Unknown words, relative to the rarest known word: numbers not in the article count double,
+# verb and adverb forms ("piling", "quickly") half, as they are more often paraphrase than topic.
+_UNKNOWN_NUMBER = 2.0
+_UNKNOWN_VERB = 0.5
+# Score factor when the question names someone or somewhere the target's own words do not.
+_ENTITY_PENALTY = 0.8
+_COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
+_TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _SMALL_TALK_CUTOFF = 90.0
 _FILLERS = STOPWORDS | {"mate", "buddy", "bot", "guys", "all", "too", "again", "so", "much", "very", "lot"}
-_UNKNOWN_NUMBER = 2.0
-_CONFLICT = 1.0
-_COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
-_MIX = 0.7
-_UNKNOWN_VERB = 0.5
-_ENTITY_PENALTY = 0.8
 
 
 class Candidate(NamedTuple):
