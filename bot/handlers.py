@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from html import escape
+import sqlite3
 from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
@@ -133,9 +133,14 @@ class Handlers:
         if user is None or user.id not in self.admins:
             await self.unknown_command(update, context)
             return
-        if update.effective_message is not None:
+        if update.effective_message is None:
+            return
+        try:
             report = await asyncio.to_thread(lambda: format_stats(self.store.stats()))
-            await update.effective_message.reply_text(f"<pre>{escape(report, quote=False)}</pre>")
+        except sqlite3.Error as exc:
+            log.error("Question log unreadable (%s): %s", self.store.path, exc)
+            report = f"The question log cannot be read: {exc}"
+        await update.effective_message.reply_text(render.html_preformatted(report))
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reload, for admins only: the same as SIGHUP."""
@@ -145,7 +150,7 @@ class Handlers:
             return
         report = await self.reload_content()
         if update.effective_message is not None:
-            await update.effective_message.reply_text(f"<pre>{escape(report[:3900], quote=False)}</pre>")
+            await update.effective_message.reply_text(render.html_preformatted(report))
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In private a pointer to /help; in groups silence, as the command may be another bot's."""

@@ -130,6 +130,15 @@ def html_help(commands: list[tuple[str, str]], bot_username: str | None) -> str:
     return "\n".join(lines)
 
 
+def html_preformatted(text: str) -> str:
+    """A report (stats, reload errors) as fixed-width text, cut to fit one message."""
+    room = MAX_MESSAGE_CHARS - len("<pre></pre>") - 1
+    body = escape(text)
+    if len(body) > room:
+        body = _cut_escaped(body, room - 1) + "…"
+    return f"<pre>{body}</pre>"
+
+
 def topic_targets(library: Library) -> list[Target]:
     return [t for t in (library.target(i) for i in library.topics) if t is not None]
 

@@ -59,6 +59,12 @@ def test_every_listing_is_valid(library: Library) -> None:
     assert all(f.label in render.html_figures(library) for f in library.figures)
 
 
+def test_reports_are_escaped_and_cut_to_one_message() -> None:
+    html = render.html_preformatted("<unanswered> & more\n" * 500)
+    assert html.startswith("<pre>&lt;unanswered&gt; &amp; more") and html.endswith("…</pre>")
+    assert len(html) <= 4096 and telegram_html_problems(html) == []
+
+
 def test_plain_answer_for_the_terminal(answerer: Answerer, library: Library) -> None:
     text = render.plain_answer(answerer.answer("who wrote it"), library)
     assert text.splitlines()[0] == "Hu Weijia, a reporter with the Global Times."

@@ -214,6 +214,12 @@ async def test_a_broken_database_never_costs_a_reply(offline_bot_factory, tmp_pa
     assert bot.request.sent("answerCallbackQuery")[0]["text"].startswith("Thanks")
 
 
+async def test_stats_with_an_unreadable_log_says_so(offline_bot_factory, tmp_path: Path) -> None:
+    bot = await offline_bot_factory(admins=frozenset({ADMIN}), store=Store(tmp_path))  # a directory
+    (report,) = await bot.send(message_update("/stats", user_id=ADMIN))
+    assert "cannot be read" in report["text"]
+
+
 def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     store = Store(tmp_path / "q.sqlite3")
     assert store.log_question("q1", "private", "Who wrote it?", "author", 90.0, 1)
