@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -10,8 +11,8 @@ from pathlib import Path
 
 from bot import render
 from bot.answers import Answerer
-from bot.config import ConfigError, default_content_dir, load_env_file, load_settings
-from bot.content import ContentError, Library, load_library
+from bot.config import ConfigError, load_env_file, load_settings
+from bot.content import ContentError, load_library
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "run"):
             settings = load_settings()
-            library = _library(args.content or settings.content_dir)
+            if args.content:
+                settings = dataclasses.replace(settings, content_dir=args.content)
+            library = load_library(settings.content_dir)
             from bot.run import run  # Telegram is only imported when it is needed.
 
             return run(settings, library)
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"error: cannot read the question log {store.path}: {exc}", file=sys.stderr)
                 return 1
             return 0
-        library = _library(args.content or _content_dir())
+        library = load_library(args.content or load_settings(require_token=False).content_dir)
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
@@ -54,15 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"content OK: {library.summary()}")
         return 0
     return _ask(Answerer(library), " ".join(args.question))
-
-
-def _content_dir() -> Path:
-    settings = load_settings(require_token=False)
-    return settings.content_dir if settings.content_dir else default_content_dir()
-
-
-def _library(directory: Path) -> Library:
-    return load_library(directory)
 
 
 def _ask(answerer: Answerer, question: str) -> int:
