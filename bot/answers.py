@@ -18,7 +18,14 @@ SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".
 AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
+_OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
+
+
+def _split_opening(question: str) -> tuple[str, str]:
+    """A short first clause and the rest ("Hi, who wrote it?"); the rest is empty if there is none."""
+    match = _OPENING.match(question)
+    return (match.group(1), match.group(2)) if match else (question, "")
 
 
 class Kind(Enum):
@@ -54,6 +61,9 @@ class Answerer:
         intent = self.matcher.small_talk(question)
         if intent is not None:
             return Answer(Kind.SMALL_TALK, question, small_talk=intent)
+        opening, rest = _split_opening(question)
+        if rest and self.matcher.small_talk(opening) is not None:
+            question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
         candidates = self.matcher.rank(question, limit=1 + MAX_ALTERNATIVES)
         parts = self._parts(question)
         if parts and (not candidates or parts[0].score > candidates[0].score):

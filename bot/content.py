@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,9 @@ def load_library(content_dir: str | Path) -> Library:
                 check.error(line, f"{key!r} is already defined at {first_file}:{first_line}")
             else:
                 sections[key] = (check.file, line, value)
+    if check.errors:
+        # A file that does not parse hides what it defines: everything else would be noise.
+        raise ContentError(check.errors)
     for key in _SECTIONS:
         if key not in sections and key != "chitchat":
             check.file = str(files[0]) if len(files) == 1 else str(directory)
@@ -298,5 +302,15 @@ def _chitchat(value: Any, line: int, check: Checker) -> list[SmallTalk]:
         reply = check.text(item, "reply", what, MAX_ANSWER_CHARS)
         if reply and re.search(r"\d", reply):
             check.error(item.key_lines["reply"], f"{what}: small talk must not state numbers")
+        if reply and not _only_title_placeholder(reply):
+            check.error(item.key_lines["reply"], f"{what}: the only placeholder a reply may use is {{title}}")
         result.append(SmallTalk(ident, check.texts(item, "phrasings", what), reply))
     return result
+
+
+def _only_title_placeholder(reply: str) -> bool:
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(reply) if name is not None}
+    except ValueError:  # a lone "{" or "}"
+        return False
+    return fields <= {"title"}

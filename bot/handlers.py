@@ -64,6 +64,9 @@ class Handlers:
         except ContentError as exc:
             log.error("Content reload failed; still serving the previous content:\n%s", exc)
             return "Reload failed; still serving the previous content.\n" + str(exc)
+        except Exception as exc:  # whatever went wrong, the old content keeps serving
+            log.exception("Content reload failed unexpectedly; still serving the previous content")
+            return f"Reload failed; still serving the previous content.\n{type(exc).__name__}: {exc}"
         self.answerer, self.library = answerer, answerer.library
         log.info("Content reloaded: %s", self.library.summary())
         return f"Content reloaded: {self.library.summary()}"

@@ -135,6 +135,8 @@ class Matcher:
             for word, ids in owners.items()
             if len(ids) == 1 and word not in STOPWORDS
         }
+        # "hello!" or "thanks," in front of a question says nothing about it.
+        self.greeting_words = frozenset(word for word in self.small_talk_words if word not in raw_words)
         # Beyond this length no typo makes a question small talk: skip the fuzzy look-up.
         self.small_talk_longest = max(map(len, self.small_talk_phrasings), default=0) + 3
 
@@ -150,7 +152,7 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """Targets best first, scored 0..100; empty when no word of the question is known."""
-        terms = {self._term(word): word for word in words(question)}
+        terms = {self._term(word): word for word in words(question) if word not in self.greeting_words}
         idf = self.idf
         known = [t for t in terms if t in idf]
         if not known:

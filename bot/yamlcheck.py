@@ -35,6 +35,8 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
         if key in result:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
         result[key] = loader.construct_object(value_node, deep=True)
@@ -49,6 +51,17 @@ def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
     return result
 
 
+def _construct_date(loader: _Loader, node: yaml.ScalarNode) -> object:
+    """Dates such as 2025-02-30 look like dates to YAML but are not: say where, not a traceback."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+        ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
 

@@ -222,5 +222,17 @@ def test_key_defined_in_two_files(tmp_path: Path) -> None:
     assert found == [f"{tmp_path / 'more.yaml'}:1: 'figures' is already defined at {tmp_path / 'entries.yaml'}:8"]
 
 
+def test_impossible_date_and_odd_keys_are_reported_not_raised(tmp_path: Path) -> None:
+    text = MINIMAL["article.yaml"].replace("date: 2025-02-21", "date: 2025-02-30") + "? [a, b]\n: c\n"
+    found = errors(write(tmp_path, article_yaml=text))
+    assert found == [f"{tmp_path / 'article.yaml'}:5: YAML syntax error: '2025-02-30' is not a valid date (day is out of range for month)"]
+
+
+def test_unknown_placeholder_in_small_talk(tmp_path: Path) -> None:
+    (tmp_path / "chitchat.yaml").write_text("chitchat:\n  - id: bye\n    phrasings: [bye]\n    reply: Bye {name}!\n")
+    found = errors(write(tmp_path))
+    assert found == [f"{tmp_path / 'chitchat.yaml'}:4: chitchat bye: the only placeholder a reply may use is {{title}}"]
+
+
 def test_no_content_files(tmp_path: Path) -> None:
     assert errors(tmp_path) == [f"{tmp_path}:1: no *.yaml content files found"]
