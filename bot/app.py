@@ -51,7 +51,14 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # If the question was deleted meanwhile, the answer still goes out.
+                allow_sending_without_reply=True,
+            )
+        )
         .rate_limiter(telegram_limits())
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
@@ -100,11 +107,16 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
         "topics": handlers.topics,
         "figures": handlers.figures,
         "source": handlers.source,
-        "stats": handlers.stats,  # admins only; others get the unknown-command reply
-        "reload": handlers.reload,  # admins only: re-read content/ (SIGHUP does the same)
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_message))
+    # Admins only, and only in private: the report quotes readers' questions word for word.
+    admin_commands = {
+        "stats": handlers.stats,
+        "reload": handlers.reload,  # re-read content/ (SIGHUP does the same)
+    }
+    for name, callback in admin_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new_message & private))
 
     # 2. In private, any other text is a question; an unknown command gets a pointer to /help.
     application.add_handler(MessageHandler(new_message & private & filters.COMMAND, handlers.unknown_command))

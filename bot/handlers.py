@@ -31,6 +31,7 @@ PRIVATE_COMMANDS = [
     ("start", "welcome and an example"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
+PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
 INLINE_RESULTS = 5
 INLINE_CACHE_S = 300
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
@@ -74,7 +75,7 @@ class Handlers:
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every other handler: past the per-person limit, one notice, then silence."""
         user = update.effective_user
-        if user is None or not is_for_bot(update):
+        if user is None or not is_for_bot(update, PUBLIC_COMMANDS):
             return
         verdict = self.limiter.check(user.id)
         if verdict == "ok":
@@ -95,7 +96,7 @@ class Handlers:
         if context.args:
             found = self.answerer.lookup(context.args[0])
             if found is not None:
-                await self._send_answer(message, found, update)
+                await self._send_answer(message, found, update, asked=False)
                 return
         user = update.effective_user
         await message.reply_text(render.html_welcome(self.library, user.first_name if user else None))
@@ -181,7 +182,7 @@ class Handlers:
         if isinstance(message, Message):
             found = self.answerer.lookup(target.id)
             if found is not None:
-                await self._send_answer(message, found, update, quote=False)
+                await self._send_answer(message, found, update, quote=False, asked=False)
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -207,16 +208,19 @@ class Handlers:
 
     # --- shared -------------------------------------------------------------------------
 
-    async def _send_answer(self, message: Message, answer: Answer, update: Update, quote: bool | None = None) -> None:
-        logged = answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
-        question_id = new_question_id() if logged else None
+    async def _send_answer(
+        self, message: Message, answer: Answer, update: Update, quote: bool | None = None, asked: bool = True
+    ) -> None:
+        """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
+        votable = answer.kind is Kind.ANSWER
+        logged = asked and answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
+        question_id = new_question_id() if votable or logged else None
         await message.reply_text(
             render.html_answer(answer, self.library),
             reply_markup=keyboards.for_answer(answer, question_id),
             do_quote=quote,
         )
-        if question_id is not None:
-            user = update.effective_user
+        if logged and question_id is not None:
             # After the reply is out: the log can be slow or fail without anyone waiting for it.
             await asyncio.to_thread(
                 self.store.log_question,
@@ -225,7 +229,6 @@ class Handlers:
                 answer.question,
                 answer.target.id if answer.target else None,
                 answer.score,
-                user.id if user else None,
             )
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,21 +19,23 @@ class AddressedToBot(filters.MessageFilter):
         return any(text.casefold() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
 
 
-def is_for_bot(update: Update) -> bool:
-    """Whether the bot would act on this update: what the per-person limit counts."""
+def is_for_bot(update: Update, commands: frozenset[str]) -> bool:
+    """Whether the bot will act on this update: what the per-person limit counts."""
     if update.callback_query is not None:
         return True
     message = update.message
-    if message is None or message.from_user is None:
+    if message is None or message.from_user is None or not message.text:
         return False
+    command = next(
+        (text for entity, text in message.parse_entities([MessageEntity.BOT_COMMAND]).items() if entity.offset == 0),
+        None,
+    )
     if message.chat.type == ChatType.PRIVATE:
         return True
-    command = message.parse_entities([MessageEntity.BOT_COMMAND])
-    for entity, text in command.items():
-        if entity.offset == 0:
-            _, _, addressee = text.partition("@")
-            return not addressee or addressee.casefold() == (message.get_bot().username or "").casefold()
-    return bool(message.text) and AddressedToBot().filter(message)
+    if command is not None:
+        name, _, addressee = command[1:].casefold().partition("@")
+        return name in commands and addressee in ("", (message.get_bot().username or "").casefold())
+    return AddressedToBot().filter(message)
 
 
 def question_text(message: Message) -> str:

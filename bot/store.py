@@ -27,8 +27,7 @@ CREATE TABLE IF NOT EXISTS questions (
     chat_type TEXT NOT NULL,
     question TEXT NOT NULL,
     entry_id TEXT,
-    score REAL NOT NULL,
-    user_hash TEXT
+    score REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS questions_entry ON questions (entry_id);
 CREATE TABLE IF NOT EXISTS votes (
@@ -86,10 +85,8 @@ class Store:
         finally:
             db.close()
 
-    def user_hash(self, user_id: int | None) -> str | None:
+    def user_hash(self, user_id: int) -> str:
         """A salted hash: votes can be counted once per person without knowing who."""
-        if user_id is None:
-            return None
         return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
 
     def log_question(
@@ -99,11 +96,11 @@ class Store:
         question: str,
         entry_id: str | None,
         score: float,
-        user_id: int | None,
     ) -> bool:
+        """Who asked is not kept: questions cannot be linked to a person or to each other."""
         return self._write(
-            "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (question_id, _now(), chat_type, question[:1000], entry_id, score, self.user_hash(user_id)),
+            "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, _now(), chat_type, question[:1000], entry_id, score),
         )
 
     def vote(self, question_id: str, entry_id: str, user_id: int, value: int) -> bool:

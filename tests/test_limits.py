@@ -46,6 +46,17 @@ async def test_group_chatter_does_not_count(offline_bot_factory) -> None:
     assert "Hu Weijia" in reply["text"]
 
 
+async def test_what_the_bot_ignores_does_not_count(offline_bot_factory) -> None:
+    bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, Clock()))
+    sticker = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+                           "is_animated": False, "is_video": False}}
+    for _ in range(5):
+        assert await bot.send(message_update("/weather", chat_type="supergroup")) == []
+        assert await bot.send(message_update(None, extra=sticker)) == []
+    (reply,) = await bot.send(message_update("who wrote it?"))
+    assert "Hu Weijia" in reply["text"]
+
+
 def test_limiter_forgets_idle_people() -> None:
     clock = Clock()
     limiter = UserLimiter(1, 60.0, clock)

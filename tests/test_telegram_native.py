@@ -180,6 +180,13 @@ async def test_inline_results_link_back_to_the_bot(offline_bot: OfflineBot) -> N
 # --- the question log and /stats ----------------------------------------------------
 
 
+async def test_taps_and_deep_links_are_not_counted_as_questions(offline_bot: OfflineBot) -> None:
+    (reply,) = await offline_bot.send(message_update("/start genai-users"))
+    await offline_bot.send(callback_update("a:follower"))
+    assert offline_bot.store.stats().questions == 0
+    assert any(b["text"] == "👍" for b in buttons(reply))  # still votable
+
+
 async def test_questions_are_logged_without_names(offline_bot: OfflineBot) -> None:
     await offline_bot.send(message_update("how much is spent on basic research?", user_id=31337))
     await offline_bot.send(message_update("what's the weather in Rome?"))
@@ -222,11 +229,25 @@ async def test_stats_with_an_unreadable_log_says_so(offline_bot_factory, tmp_pat
 
 def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     store = Store(tmp_path / "q.sqlite3")
-    assert store.log_question("q1", "private", "Who wrote it?", "author", 90.0, 1)
-    assert store.log_question("q2", "group", "weather?", None, 10.0, 2)
+    assert store.log_question("q1", "private", "Who wrote it?", "author", 90.0)
+    assert store.log_question("q2", "group", "weather?", None, 10.0)
     assert store.vote("q1", "author", 1, 1) and store.vote("q1", "author", 2, -1)
     report = format_stats(store.stats())
     assert "Questions asked: 2" in report and "Answered: 1 (50%)" in report
     assert "author: 1 / 1" in report and "weather?" in report
     assert store.user_hash(1) != store.user_hash(2) and store.user_hash(1) != "1"
     assert Store(tmp_path / "q.sqlite3").user_hash(1) == store.user_hash(1)  # stable across restarts
+
+
+async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot: OfflineBot) -> None:
+    (reply,) = await offline_bot.send(message_update("patents in europe"))
+    assert "couldn't find that" in reply["text"] and "Did you mean" in reply["text"]
+    suggestions = buttons(reply)
+    assert suggestions and all(b["text"].startswith("↪") for b in suggestions)
+    (answer,) = await offline_bot.send(callback_update(suggestions[0]["callback_data"]))
+    assert "WIPO" in answer["text"]
+
+
+async def test_a_greeting_before_the_question_is_not_part_of_it(offline_bot: OfflineBot) -> None:
+    (reply,) = await offline_bot.send(message_update("Good morning! Is China just copying the West?"))
+    assert "original innovation" in reply["text"]
