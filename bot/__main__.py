@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import render
 from bot.answers import Answerer
-from bot.config import ConfigError, load_env_file, load_settings
+from bot.config import ConfigError, content_dir, db_path, load_env_file, load_settings
 from bot.content import ContentError, load_library
 
 
@@ -41,14 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "stats":
             from bot.store import Store, format_stats
 
-            store = Store(load_settings(require_token=False).db_path)
+            store = Store(db_path())
             try:
                 print(format_stats(store.stats()))
             except sqlite3.Error as exc:
                 print(f"error: cannot read the question log {store.path}: {exc}", file=sys.stderr)
                 return 1
             return 0
-        library = load_library(args.content or load_settings(require_token=False).content_dir)
+        library = load_library(args.content or content_dir())
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1

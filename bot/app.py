@@ -76,16 +76,16 @@ def build_application(
 def telegram_limits() -> RetryingRateLimiter:
     """Telegram's flood limits: about 30 messages a second overall and 20 a minute per group.
 
-    aiolimiter is a leaky bucket: a burst of ``max_rate``, then a steady drip. A burst of 20 in
-    a group followed by the drip would break "20 in any minute", so the bucket holds one message
-    and drips just under the limit: no window of the length Telegram counts ever exceeds it.
-    429s that happen anyway are waited out and retried; 5xx answers are retried too.
+    aiolimiter is a leaky bucket: a burst of ``max_rate``, then a steady drip. Burst plus one
+    period's drip must stay within the limit for any window Telegram may count: per group a
+    burst of 5 answers at once, then one every 4 s (5 + 15 = 20 a minute); overall a burst of 5,
+    then 25 a second (5 + 25 = 30). 429s that happen anyway are waited out and retried; 5xx too.
     """
     return RetryingRateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / 29,
-        group_max_rate=1,
-        group_time_period=60 / 19,
+        overall_max_rate=5,
+        overall_time_period=0.2,
+        group_max_rate=5,
+        group_time_period=20,
         max_retries=3,
     )
 

@@ -6,10 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
@@ -47,6 +49,17 @@ def default_content_dir() -> Path:
     return _PROJECT_CONTENT if _PROJECT_CONTENT.is_dir() else Path.cwd() / "content"
 
 
+def content_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The content folder alone, for commands that need nothing else (ask, check)."""
+    env = os.environ if env is None else env
+    return Path(env.get("ARTICLE_BOT_CONTENT_DIR") or default_content_dir())
+
+
+def db_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("ARTICLE_BOT_DB") or "data/questions.sqlite3")
+
+
 def load_settings(env: Mapping[str, str] | None = None, require_token: bool = True) -> Settings:
     env = os.environ if env is None else env
     token = env.get(TOKEN_VAR, "").strip()
@@ -57,18 +70,23 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         )
     if token and (":" not in token or any(c.isspace() for c in token)):
         raise ConfigError(f"{TOKEN_VAR} does not look like a bot token (expected digits:letters from @BotFather)")
-    base_url = env.get("TELEGRAM_BASE_URL", "").strip().rstrip("/") or None
-    if base_url and not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"TELEGRAM_BASE_URL must start with http:// or https://, got {base_url!r}")
+    raw_url = env.get("TELEGRAM_BASE_URL", "").strip()
+    # python-telegram-bot's own convention ends in /bot; here it is the server's root.
+    base_url = raw_url.rstrip("/").removesuffix("/bot") or None
+    if base_url and (urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc):
+        raise ConfigError(f"TELEGRAM_BASE_URL must be a URL such as http://127.0.0.1:8081, got {raw_url!r}")
+    log_level = (env.get("ARTICLE_BOT_LOG_LEVEL") or "INFO").strip().upper()
+    if log_level not in _LOG_LEVELS:
+        raise ConfigError(f"ARTICLE_BOT_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
     return Settings(
         token=token,
         base_url=base_url,
-        content_dir=Path(env.get("ARTICLE_BOT_CONTENT_DIR") or default_content_dir()),
+        content_dir=content_dir(env),
         admins=_ids(env.get("ARTICLE_BOT_ADMINS", "")),
-        db_path=Path(env.get("ARTICLE_BOT_DB") or "data/questions.sqlite3"),
+        db_path=db_path(env),
         user_rate_per_minute=_positive_int(env, "ARTICLE_BOT_USER_RATE", 20),
         poll_timeout=_positive_int(env, "ARTICLE_BOT_POLL_TIMEOUT", 10),
-        log_level=(env.get("ARTICLE_BOT_LOG_LEVEL") or "INFO").upper(),
+        log_level=log_level,
     )
 
 

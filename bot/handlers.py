@@ -99,7 +99,8 @@ class Handlers:
                 await self._send_answer(message, found, update, asked=False)
                 return
         user = update.effective_user
-        await message.reply_text(render.html_welcome(self.library, user.first_name if user else None))
+        in_group = message.chat.type != ChatType.PRIVATE
+        await message.reply_text(render.html_welcome(self.library, user.first_name if user else None, in_group))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

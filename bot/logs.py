@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import TelegramError
 
 REDACTED = "<token>"
 
@@ -32,12 +32,12 @@ class RedactToken(logging.Filter):
 
 
 class BriefNetworkErrors(logging.Filter):
-    """Telegram being unreachable or refusing the token is an operating condition, not a bug:
-    one line says it, without a library traceback (python-telegram-bot logs those with one)."""
+    """Telegram being unreachable, refusing the token or answering oddly is an operating condition,
+    not a bug: one line says it, without a library traceback (python-telegram-bot logs one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, NetworkError | InvalidToken):
+        if isinstance(error, TelegramError):
             record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
             record.args = None
             record.exc_info = None

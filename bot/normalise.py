@@ -76,7 +76,7 @@ _SYNONYM_GROUPS = [
     "spend spends spent spending expenditure expenditures expense expenses budget budgets funding fund funds outlay",
     "stock stocks shares equities equity",
     "country countries nation nations",
-    "agreement agreements deal deals treaty treaties accord accords pact pacts",
+    "agreement agreements treaty treaties accord accords pact pacts",
     "author writer writers journalist journalists reporter reporters columnist",
     "outlet newspaper newspapers paper publisher media magazine",
     "article piece story text",

@@ -105,12 +105,17 @@ def html_source(library: Library) -> str:
     )
 
 
-def html_welcome(library: Library, first_name: str | None) -> str:
+def html_welcome(library: Library, first_name: str | None, in_group: bool = False) -> str:
     greeting = f"Hello, {escape(first_name)}!" if first_name else "Hello!"
+    how = (
+        "In this group, ask with /ask, mention me, or reply to one of my answers, for example:\n"
+        if in_group
+        else "Just send me a question in your own words, for example:\n"
+    )
     return (
         f"{greeting} I answer questions about one article:\n"
         f"<b>{escape(library.article.title)}</b> ({escape(citation(library))})\n\n"
-        "Just send me a question in your own words, for example:\n"
+        f"{how}"
         f"<i>{escape(EXAMPLE_QUESTION)}</i>\n\n"
         "Each answer comes with the passage it is taken from. "
         "/topics lists the article's questions, /figures its numbers, /help every command."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.answers import Answerer
 from bot.app import build_application
@@ -26,9 +26,19 @@ def run(settings: Settings, library: Library) -> int:
             allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout
         )
     except InvalidToken:
-        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
+        if settings.base_url:
+            log.error(
+                "%s refused TELEGRAM_BOT_TOKEN: check the token with @BotFather (/token), and that "
+                "TELEGRAM_BASE_URL is the server's root (no /bot at the end)",
+                settings.base_url,
+            )
+        else:
+            log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
         return 1
     except NetworkError as exc:
         log.error("Could not reach the Bot API at %s: %s", settings.base_url or "api.telegram.org", exc)
+        return 1
+    except TelegramError as exc:
+        log.error("The Bot API at %s answered unexpectedly: %s", settings.base_url or "api.telegram.org", exc)
         return 1
     return 0
