@@ -77,15 +77,16 @@ def telegram_limits() -> RetryingRateLimiter:
     """Telegram's flood limits: about 30 messages a second overall and 20 a minute per group.
 
     aiolimiter is a leaky bucket: a burst of ``max_rate``, then a steady drip. Burst plus one
-    period's drip must stay within the limit for any window Telegram may count: per group a
-    burst of 5 answers at once, then one every 4 s (5 + 15 = 20 a minute); overall a burst of 5,
-    then 25 a second (5 + 25 = 30). 429s that happen anyway are waited out and retried; 5xx too.
+    window's drip must stay under the limit for any window Telegram may count, with one message
+    to spare for network jitter: per group a burst of 5 answers, then one every 4.3 s
+    (5 + 14 = 19 a minute); overall a burst of 4, then 25 a second (4 + 25 = 29).
+    429s that happen anyway are waited out and retried; 5xx answers too.
     """
     return RetryingRateLimiter(
-        overall_max_rate=5,
-        overall_time_period=0.2,
+        overall_max_rate=4,
+        overall_time_period=4 / 25,
         group_max_rate=5,
-        group_time_period=20,
+        group_time_period=5 * 60 / 14,
         max_retries=3,
     )
 
