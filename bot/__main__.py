@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import render
 from bot.answers import Answerer
-from bot.config import ConfigError, content_dir, db_path, load_env_file, load_settings
+from bot.config import ConfigError, content_dir, db_path, load_env_file, load_settings, min_score
 from bot.content import ContentError, load_library
 
 
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             return 0
         library = load_library(args.content or content_dir())
+        threshold = min_score()
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         print(f"content OK: {library.summary()}")
         return 0
-    return _ask(Answerer(library), " ".join(args.question))
+    return _ask(Answerer(library, threshold), " ".join(args.question))
 
 
 def _ask(answerer: Answerer, question: str) -> int:

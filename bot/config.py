@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from bot.answers import MIN_SCORE
+
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -28,6 +30,7 @@ class Settings:
     db_path: Path = Path("data/questions.sqlite3")
     user_rate_per_minute: int = 20
     poll_timeout: int = 10
+    min_score: float = MIN_SCORE
     log_level: str = "INFO"
 
     @property
@@ -53,6 +56,21 @@ def content_dir(env: Mapping[str, str] | None = None) -> Path:
     """The content folder alone, for commands that need nothing else (ask, check)."""
     env = os.environ if env is None else env
     return Path(env.get("ARTICLE_BOT_CONTENT_DIR") or default_content_dir())
+
+
+def min_score(env: Mapping[str, str] | None = None) -> float:
+    """The score (0–100) a match needs to be answered; higher is more careful, and answers less."""
+    env = os.environ if env is None else env
+    text = env.get("ARTICLE_BOT_MIN_SCORE", "").strip()
+    if not text:
+        return MIN_SCORE
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 100:
+        raise ConfigError(f"ARTICLE_BOT_MIN_SCORE must be a number above 0 and at most 100, got {text!r}")
+    return value
 
 
 def db_path(env: Mapping[str, str] | None = None) -> Path:
@@ -86,6 +104,7 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         db_path=db_path(env),
         user_rate_per_minute=_positive_int(env, "ARTICLE_BOT_USER_RATE", 20),
         poll_timeout=_positive_int(env, "ARTICLE_BOT_POLL_TIMEOUT", 10),
+        min_score=min_score(env),
         log_level=log_level,
     )
 

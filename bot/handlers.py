@@ -61,7 +61,8 @@ class Handlers:
             return "No content folder configured; nothing reloaded."
         directory = self.content_dir
         try:
-            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory)))
+            min_score = self.answerer.min_score
+            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory), min_score))
         except ContentError as exc:
             log.error("Content reload failed; still serving the previous content:\n%s", exc)
             return "Reload failed; still serving the previous content.\n" + str(exc)

@@ -72,3 +72,12 @@ def test_check_reports_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "passage: p99" in text)
     assert result.stderr.strip() == f"{broken}:{line}: figure cooperation-countries: unknown passage id 'p99'"
+
+
+def test_a_stricter_threshold_declines_what_it_is_unsure_of() -> None:
+    question = "talent pipeline china"
+    assert "couldn't find that" not in run("ask", question).stdout
+    strict = run("ask", question, env={"ARTICLE_BOT_MIN_SCORE": "99.9"})
+    assert strict.returncode == 0 and strict.stdout.startswith("I couldn't find that in the article")
+    bad = run("ask", question, env={"ARTICLE_BOT_MIN_SCORE": "lots"})
+    assert bad.returncode == 1 and "ARTICLE_BOT_MIN_SCORE" in bad.stderr and "Traceback" not in bad.stderr
