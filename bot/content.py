@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,7 @@ class Library:
     figures: tuple[Figure, ...]
     topics: tuple[str, ...]
     chitchat: tuple[SmallTalk, ...]
+    _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
 
     @property
     def targets(self) -> tuple[Target, ...]:

@@ -71,10 +71,10 @@ class Matcher:
             for text, weight in parts:
                 content_words = words(text)
                 raw_words.update(content_words)
-                terms = [term(word) for word in content_words]
-                bag.update(dict.fromkeys(terms, weight))
-                if weight == _PHRASING_WEIGHT and terms:
-                    phrasings.append((index, frozenset(terms)))
+                part_terms = [term(word) for word in content_words]
+                bag.update(dict.fromkeys(part_terms, weight))
+                if weight == _PHRASING_WEIGHT and part_terms:
+                    phrasings.append((index, frozenset(part_terms)))
             bags.append(bag)
             self.own_terms.append(frozenset(k for k, w in bag.items() if w >= _ANSWER_WEIGHT))
 
@@ -107,8 +107,8 @@ class Matcher:
             for passage in library.passages.values()
             for match in re.finditer(r"(?<=[a-z,;] )([A-Z][A-Za-z]+)", passage.text)
         }
-        owners = {name: sum(name in own for own in self.own_terms) for name in names}
-        self.entities = frozenset(name for name, count in owners.items() if 0 < count <= 3)
+        mentions = {name: sum(name in own for own in self.own_terms) for name in names}
+        self.entities = frozenset(name for name, count in mentions.items() if 0 < count <= 3)
 
         # Typos are mended on whole words, before stemming: "folower" → "follower".
         self.known_words = frozenset(raw_words)

@@ -34,9 +34,10 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool) and key is not None:
+        raw_key = loader.construct_object(key_node, deep=True)
+        if not isinstance(raw_key, str | int | float | bool) and raw_key is not None:
             raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
+        key = str(raw_key)
         if key in result:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
         result[key] = loader.construct_object(value_node, deep=True)
