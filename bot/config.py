@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,7 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
 
 def _ids(text: str) -> frozenset[int]:
     parts = [part for part in text.replace(",", " ").split() if part]
-    if not all(part.lstrip("-").isdigit() for part in parts):
+    if not all(re.fullmatch(r"-?\d+", part, re.ASCII) for part in parts):
         raise ConfigError(f"ARTICLE_BOT_ADMINS must be numeric Telegram user ids separated by commas, got {text!r}")
     return frozenset(int(part) for part in parts)
 
@@ -120,6 +121,6 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     text = env.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"\d+", text, re.ASCII) or int(text) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, got {text!r}")
     return int(text)

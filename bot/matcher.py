@@ -8,7 +8,7 @@ by two views of the same idf-weighted tokens:
 * closeness: cosine similarity with the nearest single phrasing, so a question that
   is close to one phrasing beats one that merely shares a common word.
 
-A word the article never uses weighs like the rarest word, and a known word the target
+A word the article never uses weighs more than the rarest known word, and a known word the target
 lacks counts against it, so questions about other things score low and get no answer.
 rapidfuzz mends typos against the vocabulary and recognises small talk.
 """
@@ -42,7 +42,7 @@ _ENTITY_PENALTY = 0.8
 _COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _SMALL_TALK_CUTOFF = 90.0
-_FILLERS = STOPWORDS | {"mate", "buddy", "bot", "guys", "all", "too", "again", "so", "much", "very", "lot"}
+_FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
 
 
 class Candidate(NamedTuple):

@@ -22,14 +22,14 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\
 # patterns for most questions, which keeps a question's normalisation to a few microseconds.
 _DIGIT = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 _REWRITES = [
-    ((",",), re.compile(r"(\d),(\d{3})\b"), r"\1\2"),
+    ((",",), re.compile(r"(?<=\d),(?=\d{3}(?!\d))"), ""),
     (("$", "usd", "dollar"), re.compile(r"\bus\s*\$|\$|\busd\b|\bdollars?\b"), " usd "),
     (_DIGIT, re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
     (_DIGIT, re.compile(r"(\d)\s*(?:mn|mln|m)\b"), r"\1 million"),
     (("%", "cent", "pct"), re.compile(r"%|\bper\s*cent\b|\bpct\b|\bpercentage\b"), " percent "),
     (("rmb", "cny", "renminbi"), re.compile(r"\b(?:rmb|cny|renminbi)\b"), " yuan "),
     (("intelligence", "a.i"), re.compile(r"\bartificial\s+intelligence\b|\ba\.i\.?"), " ai "),
-    (("gen",), re.compile(r"\bgen\s*ai\b|\bgenai\b"), " generative ai "),
+    (("gen",), re.compile(r"\bgen\s*ai\b"), " generative ai "),
     (("&",), re.compile(r"\br\s*&\s*d\b"), " research "),
     (("tech",), re.compile(r"\bhi-?tech\b|\bhigh-tech\b"), " high tech "),
     (("sci",), re.compile(r"\bsci[\s-]?tech\b"), " science technology "),
@@ -66,7 +66,7 @@ true right wrong sure maybe perhaps probably stuff info information detail detai
 look looks looking see seen read reading find found learn getting given point points again
 quick quickly list behind whole figure figures number numbers stat stats statistic statistics
 """.split()
-STOPWORDS = frozenset(_STOPWORDS) - {"us"}
+STOPWORDS = frozenset(_STOPWORDS)
 
 # General-English synonym groups, each folded onto its first word. They let readers'
 # words meet the article's without listing every paraphrase in the content.

@@ -40,7 +40,7 @@ def is_for_bot(update: Update, commands: frozenset[str]) -> bool:
 
 def question_text(message: Message) -> str:
     """The message's text without a leading command and without mentions of the bot."""
-    text = message.text or message.caption or ""
+    text = message.text or ""
     entities = message.parse_entities([MessageEntity.BOT_COMMAND, MessageEntity.MENTION])
     mention = f"@{message.get_bot().username}".casefold()
     for entity, value in sorted(entities.items(), key=lambda item: -item[0].offset):

@@ -97,7 +97,7 @@ class Store:
         entry_id: str | None,
         score: float,
     ) -> bool:
-        """Who asked is not kept: questions cannot be linked to a person or to each other."""
+        """Who asked is not kept. (Votes carry a salted hash, so one person's votes can be told apart.)"""
         return self._write(
             "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?)",
             (question_id, _now(), chat_type, question[:1000], entry_id, score),
@@ -116,7 +116,7 @@ class Store:
             with self._lock, self._connect() as db:
                 db.execute(sql, params)
             return True
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: text SQLite cannot encode
             log.error("Question log not written (%s): %s", self.path, exc)
             return False
 

@@ -43,9 +43,6 @@ class OfflineBot:
         await self.application.process_update(Update.de_json(update, self.application.bot))
         return [c.params for c in self.request.calls[before:] if c.method == "sendMessage"]
 
-    def calls_since(self, before: int) -> list:
-        return self.request.calls[before:]
-
 
 @pytest.fixture
 async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterator:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Answerer, Kind
+from bot.answers import MAX_QUESTION_CHARS, Answerer, Kind
 from bot.content import Library
 from bot.normalise import tokens
 
@@ -77,6 +77,7 @@ def test_lookup_by_id(answerer: Answerer) -> None:
 def test_a_long_question_is_cut_not_choked_on(answerer: Answerer) -> None:
     answer = answerer.answer("basic research spending " + "blah " * 3000)
     assert answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
+    assert len(answer.question) <= MAX_QUESTION_CHARS
 
 
 def test_normalisation_folds_figures_and_typography() -> None:

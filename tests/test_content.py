@@ -105,8 +105,8 @@ def _numbers(text: str) -> set[str]:
 def test_every_number_in_an_answer_stands_in_its_source(library: Library) -> None:
     for target in library.targets:
         source = " ".join(p.text for p in library.passages_of(target))
-        source += " " + " ".join(library.article.fact(f) for f in getattr(target, "facts", ()))
-        source += " " + str(library.article.date)
+        for fact in getattr(target, "facts", ()):
+            source += f" {library.article.fact(fact)} {getattr(library.article, fact)}"
         missing = _numbers(target.answer) - _numbers(source)
         assert not missing, f"{target.id}: {missing} not in its source"
 

@@ -136,6 +136,7 @@ async def test_media_is_ignored_quietly(offline_bot: OfflineBot, extra: dict) ->
 
 async def test_edited_messages_and_channel_posts_are_ignored(offline_bot: OfflineBot) -> None:
     assert await offline_bot.send(message_update("who wrote it?", kind="edited_message")) == []
+    assert await offline_bot.send(message_update("/ask who wrote it?", kind="edited_message")) == []
     assert await offline_bot.send(message_update("/ask who wrote it?", chat_type="channel", kind="channel_post")) == []
 
 
@@ -166,3 +167,23 @@ async def test_the_double_refuses_bad_html_as_telegram_would(offline_bot: Offlin
         await offline_bot.application.bot.send_message(1, "<b>unclosed & bare")
     assert offline_bot.request.html_errors
     offline_bot.request.html_errors.clear()  # this one was on purpose
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("@ArticleBot how many generative AI users?", "how many generative AI users?"),
+        ("🇨🇳🇨🇳🇨🇳 @ArticleBot how many generative AI users?", "🇨🇳🇨🇳🇨🇳 how many generative AI users?"),
+        ("who wrote it, @articlebot 🙂?", "who wrote it, 🙂?"),
+        ("/ask@ArticleBot 👍🏽 who wrote it", "👍🏽 who wrote it"),
+        ("@SomeoneElse @ArticleBot who wrote it", "@SomeoneElse who wrote it"),
+    ],
+)
+def test_the_question_is_the_text_without_command_and_mention(offline_bot: OfflineBot, text: str, question: str) -> None:
+    from telegram import Update
+
+    from bot.questions import question_text
+
+    update = Update.de_json(message_update(text, chat_type="group"), offline_bot.application.bot)
+    assert update.message is not None
+    assert question_text(update.message) == question

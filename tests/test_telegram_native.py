@@ -108,7 +108,7 @@ async def test_did_you_mean_buttons_answer_the_runner_up(offline_bot: OfflineBot
     sent = await offline_bot.send(callback_update(suggestions[0]["callback_data"]))
     assert len(sent) == 1
     assert offline_bot.request.sent("answerCallbackQuery")  # no spinner left behind
-    assert "blockquote" in sent[0]["text"] or "21 February 2025" in sent[0]["text"]
+    assert suggestions[0]["callback_data"] == "a:date" and "On 21 February 2025." in sent[0]["text"]
 
 
 async def test_topics_is_a_keyboard_of_the_articles_questions(offline_bot: OfflineBot, library: Library) -> None:
@@ -239,13 +239,15 @@ def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     assert Store(tmp_path / "q.sqlite3").user_hash(1) == store.user_hash(1)  # stable across restarts
 
 
-async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot: OfflineBot) -> None:
+async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot: OfflineBot, library: Library) -> None:
     (reply,) = await offline_bot.send(message_update("patents in europe"))
     assert "couldn't find that" in reply["text"] and "Did you mean" in reply["text"]
     suggestions = buttons(reply)
     assert suggestions and all(b["text"].startswith("↪") for b in suggestions)
+    target = library.target(suggestions[0]["callback_data"].removeprefix("a:"))
     (answer,) = await offline_bot.send(callback_update(suggestions[0]["callback_data"]))
-    assert "WIPO" in answer["text"]
+    assert target is not None and target.id == "wipo-patents"
+    assert answer["text"].startswith(f"<b>{target.answer[:40]}")
 
 
 async def test_a_greeting_before_the_question_is_not_part_of_it(offline_bot: OfflineBot) -> None:
