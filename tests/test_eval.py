@@ -18,7 +18,7 @@ EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yaml").read_t
 # Top-1 is the issue's floor; the others are what the lexical matcher reaches today less a little
 # room (the issue asks 0.95 for off-topic too; see the README for where it stands).
 TOP1_FLOOR = 0.95
-ANSWERED_RIGHT_FLOOR = 0.85
+ANSWERED_RIGHT_FLOOR = 0.87
 DECLINED_FLOOR = 0.85
 SMALL_TALK_FLOOR = 0.90
 
