@@ -39,7 +39,7 @@ _UNKNOWN_NUMBER = 2.0
 _UNKNOWN_VERB = 0.5
 # Score factor when the question names someone or somewhere the target's own words do not.
 _ENTITY_PENALTY = 0.8
-_COMMON_IDF = 1.0  # log(1 + N/df) below this: the word is in more than ~60% of targets
+_COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _SMALL_TALK_CUTOFF = 90.0
 _FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
@@ -62,6 +62,7 @@ class Matcher:
         bags: list[dict[str, float]] = []
         self.own_terms: list[frozenset[str]] = []
         phrasings: list[tuple[int, frozenset[str]]] = []
+        seen: set[tuple[int, frozenset[str]]] = set()
         raw_words = set(SYNONYMS)
         for index, target in enumerate(self.targets):
             bag: dict[str, float] = {}
@@ -73,7 +74,8 @@ class Matcher:
                 raw_words.update(content_words)
                 part_terms = [term(word) for word in content_words]
                 bag.update(dict.fromkeys(part_terms, weight))
-                if weight == _PHRASING_WEIGHT and part_terms:
+                if weight == _PHRASING_WEIGHT and part_terms and (index, frozenset(part_terms)) not in seen:
+                    seen.add((index, frozenset(part_terms)))  # the same terms twice add nothing
                     phrasings.append((index, frozenset(part_terms)))
             bags.append(bag)
             self.own_terms.append(frozenset(k for k, w in bag.items() if w >= _ANSWER_WEIGHT))
