@@ -135,9 +135,7 @@ class Handlers:
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """For admins only; everyone else sees what an unknown command gets."""
-        user = update.effective_user
-        if user is None or user.id not in self.admins:
-            await self.unknown_command(update, context)
+        if not await self._admin(update, context):
             return
         if update.effective_message is None:
             return
@@ -150,13 +148,19 @@ class Handlers:
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reload, for admins only: the same as SIGHUP."""
-        user = update.effective_user
-        if user is None or user.id not in self.admins:
-            await self.unknown_command(update, context)
+        if not await self._admin(update, context):
             return
         report = await self.reload_content()
         if update.effective_message is not None:
             await update.effective_message.reply_text(render.html_preformatted(report))
+
+    async def _admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Whether the sender is an admin; anyone else gets exactly what an unknown command gets."""
+        user = update.effective_user
+        if user is not None and user.id in self.admins:
+            return True
+        await self.unknown_command(update, context)
+        return False
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In private a pointer to /help; in groups silence, as the command may be another bot's."""
