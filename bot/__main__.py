@@ -54,10 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
 
+    answerer = Answerer(library, threshold)
     if args.command == "check":
+        for first, said, second, text in answerer.matcher.clashes:
+            print(
+                f'warning: {second} "{text}" reads the same as {first} "{said}"; the matcher cannot tell them apart',
+                file=sys.stderr,
+            )
         print(f"content OK: {library.summary()}")
         return 0
-    return _ask(Answerer(library, threshold), " ".join(args.question))
+    return _ask(answerer, " ".join(args.question))
 
 
 def _ask(answerer: Answerer, question: str) -> int:

@@ -63,6 +63,9 @@ class Matcher:
         self.own_terms: list[frozenset[str]] = []
         phrasings: list[tuple[int, frozenset[str]]] = []
         seen: set[tuple[int, frozenset[str]]] = set()
+        first_said: dict[frozenset[str], tuple[int, str]] = {}
+        # Phrasings of two targets that come to the same words: the matcher cannot tell them apart.
+        self.clashes: list[tuple[str, str, str, str]] = []
         raw_words = set(SYNONYMS)
         for index, target in enumerate(self.targets):
             bag: dict[str, float] = {}
@@ -74,9 +77,13 @@ class Matcher:
                 raw_words.update(content_words)
                 part_terms = [term(word) for word in content_words]
                 bag.update(dict.fromkeys(part_terms, weight))
-                if weight == _PHRASING_WEIGHT and part_terms and (index, frozenset(part_terms)) not in seen:
-                    seen.add((index, frozenset(part_terms)))  # the same terms twice add nothing
-                    phrasings.append((index, frozenset(part_terms)))
+                said_as = frozenset(part_terms)
+                if weight == _PHRASING_WEIGHT and part_terms and (index, said_as) not in seen:
+                    seen.add((index, said_as))  # the same terms twice add nothing
+                    phrasings.append((index, said_as))
+                    other, said = first_said.setdefault(said_as, (index, text))
+                    if other != index:
+                        self.clashes.append((self.targets[other].id, said, target.id, text))
             bags.append(bag)
             self.own_terms.append(frozenset(k for k, w in bag.items() if w >= _ANSWER_WEIGHT))
 

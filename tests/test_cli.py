@@ -60,6 +60,22 @@ def test_check_summarises_valid_content() -> None:
     result = run("check")
     assert result.returncode == 0
     assert result.stdout.startswith("content OK: 15 passages, 16 entries, 9 figures")
+    assert result.stderr == ""  # no two targets share a phrasing the matcher reads the same
+
+
+def test_check_warns_of_phrasings_the_matcher_cannot_tell_apart(tmp_path: Path) -> None:
+    for source in (ROOT / "content").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    entries = tmp_path / "entries.yaml"
+    # "Whose" is a function word: to the matcher this is "article", as "What is the article about?" is.
+    entries.write_text(
+        entries.read_text(encoding="utf-8").replace("      - Author name\n", "      - Whose article is this?\n", 1)
+    )
+    result = run("--content", str(tmp_path), "check")
+    assert result.returncode == 0
+    assert (
+        'warning: author "Whose article is this?" reads the same as about "What is the article about?"' in result.stderr
+    )
 
 
 def test_check_reports_file_and_line(tmp_path: Path) -> None:
