@@ -18,6 +18,9 @@ SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".
 AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
+# A question this much nearer (in cosine) to one the article does not answer than to the best
+# target's nearest phrasing gets no answer.
+UNANSWERED_MARGIN = 0.0
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
 
@@ -71,7 +74,7 @@ class Answerer:
             best = parts[0]
             others = [c.target for c in parts[1:] if c.target != best.target]
             return self._for(best.target, question, best.score, tuple(others[:MAX_ALTERNATIVES]))
-        if not candidates or candidates[0].score < self.min_score:
+        if not candidates or candidates[0].score < self.min_score or self._unanswered(candidates[0]):
             # Not sure enough to answer; if something is close, offer it as a question to tap.
             near = tuple(c.target for c in candidates if c.score >= SUGGEST_SCORE)[:MAX_ALTERNATIVES]
             return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0, alternatives=near)
@@ -85,12 +88,19 @@ class Answerer:
         pieces = [p for p in _JOINERS.split(question) if p.strip()]
         if len(pieces) < 2:
             return []
-        found = [c[0] for c in map(self.matcher.rank, pieces) if c and c[0].score >= self.min_score]
+        # A piece such as "what does the article say" is not a question of its own.
+        found = [
+            c[0]
+            for c in map(self.matcher.rank, pieces)
+            if c and c[0].score >= self.min_score and self.matcher.distinctive(c[0]) and not self._unanswered(c[0])
+        ]
         return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
 
     def matches(self, question: str, limit: int) -> list[Candidate]:
         """Every candidate good enough to answer, best first (inline mode lists several)."""
         ranked = self.matcher.rank(question.strip()[:MAX_QUESTION_CHARS], limit=limit)
+        if ranked and self._unanswered(ranked[0]):
+            return []
         return [c for c in ranked if c.score >= self.min_score]
 
     def lookup(self, target_id: str) -> Answer | None:
@@ -99,6 +109,10 @@ class Answerer:
         if target is None:
             return None
         return self._for(target, target.question, 100.0, ())
+
+    def _unanswered(self, best: Candidate) -> bool:
+        """Whether the question is nearer one the article does not answer than to the best target."""
+        return best.unanswered >= best.closeness + UNANSWERED_MARGIN
 
     def _close(self, best: Candidate, other: Candidate) -> bool:
         """A runner-up nearly as good, or one that answers another part of the question."""

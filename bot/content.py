@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.yamlcheck import Checker, YamlMap, parse_file
+from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
 METADATA_FIELDS = ("title", "author", "outlet", "date")
@@ -101,6 +101,8 @@ class Library:
     figures: tuple[Figure, ...]
     topics: tuple[str, ...]
     chitchat: tuple[SmallTalk, ...]
+    # Questions near the article that it does not answer: the matcher declines what is closer to these.
+    unanswered: tuple[str, ...] = ()
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
 
     @property
@@ -117,14 +119,16 @@ class Library:
         return (
             f"{len(self.passages)} passages, {len(self.entries)} entries, "
             f"{len(self.figures)} figures, {len(self.chitchat)} small-talk intents, "
-            f"{sum(len(t.phrasings) + 1 for t in self.targets)} phrasings"
+            f"{sum(len(t.phrasings) + 1 for t in self.targets)} phrasings, "
+            f"{len(self.unanswered)} unanswered questions"
         )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {t.id: t for t in self.targets})
 
 
-_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat")
+_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat", "unanswered")
+_OPTIONAL = ("chitchat", "unanswered")
 
 
 def load_library(content_dir: str | Path) -> Library:
@@ -154,7 +158,7 @@ def load_library(content_dir: str | Path) -> Library:
         # A file that does not parse hides what it defines: everything else would be noise.
         raise ContentError(check.errors)
     for key in _SECTIONS:
-        if key not in sections and key != "chitchat":
+        if key not in sections and key not in _OPTIONAL:
             check.file = str(files[0]) if len(files) == 1 else str(directory)
             check.errors.append(f"{check.file}:1: missing top-level key {key!r}")
 
@@ -165,10 +169,11 @@ def load_library(content_dir: str | Path) -> Library:
     figures = _read_section(sections, "figures", check, lambda v, ln, c: _figures(v, ln, c, ids, passages)) or ()
     topics = _read_section(sections, "topics", check, lambda v, ln, c: _topics(v, ln, c, ids)) or ()
     chitchat = _read_section(sections, "chitchat", check, _chitchat) or ()
+    unanswered = _read_section(sections, "unanswered", check, _unanswered) or ()
 
     if check.errors or article is None:
         raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
-    return Library(article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat))
+    return Library(article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat), unanswered)
 
 
 def _read_section(
@@ -307,6 +312,18 @@ def _chitchat(value: Any, line: int, check: Checker) -> list[SmallTalk]:
             check.error(item.key_lines["reply"], f"{what}: the only placeholder a reply may use is {{title}}")
         result.append(SmallTalk(ident, check.texts(item, "phrasings", what), reply))
     return result
+
+
+def _unanswered(value: Any, line: int, check: Checker) -> tuple[str, ...]:
+    result: dict[str, int] = {}
+    for item_line, raw in check.items(value, line, "unanswered"):
+        if not isinstance(raw, str) or not raw.strip():
+            check.error(item_line, f"unanswered: every item must be a question as text, got {kind_of(raw)}")
+        elif raw.strip() in result:
+            check.error(item_line, f"unanswered: {raw.strip()!r} is already listed at line {result[raw.strip()]}")
+        else:
+            result[raw.strip()] = item_line
+    return tuple(result)
 
 
 def _only_title_placeholder(reply: str) -> bool:

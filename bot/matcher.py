@@ -42,6 +42,7 @@ _ENTITY_PENALTY = 0.8
 _COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _SMALL_TALK_CUTOFF = 90.0
+_UNANSWERED = -1  # the target index of the questions the article does not answer
 _FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
 
 
@@ -53,6 +54,7 @@ class Candidate(NamedTuple):
     coverage: float = 0.0  # share of the question's weight the target accounts for
     closeness: float = 0.0  # cosine with the target's nearest phrasing
     matched: frozenset[str] = frozenset()  # question terms found in the target's own wording
+    unanswered: float = 0.0  # cosine with the nearest question the article does not answer
 
 
 class Matcher:
@@ -101,9 +103,23 @@ class Matcher:
         for index, bag in enumerate(bags):
             for key, weight in bag.items():
                 self.postings[key].append((index, self.idf[key] * weight))
+        # Questions the article does not answer join the phrasings as target _UNANSWERED; their
+        # words outside the article weigh as unknown words do in a question.
+        for text in library.unanswered:
+            content_words = words(text)
+            raw_words.update(content_words)
+            said_as = frozenset(term(word) for word in content_words)
+            if said_as and said_as in first_said:
+                index, said = first_said[said_as]
+                self.clashes.append((self.targets[index].id, said, "unanswered", text))
+            if said_as:
+                phrasings.append((_UNANSWERED, said_as))
+        unknown = self.unknown_idf
         self.phrasing_target = [index for index, _ in phrasings]
         self.phrasing_terms = [terms for _, terms in phrasings]
-        self.inverse_norm = [1 / math.sqrt(sum(self.idf[t] ** 2 for t in terms)) for _, terms in phrasings]
+        self.inverse_norm = [
+            1 / math.sqrt(sum(self.idf.get(t, unknown) ** 2 for t in terms)) for _, terms in phrasings
+        ]
         self.phrasing_postings: dict[str, list[int]] = defaultdict(list)
         for position, (_, terms) in enumerate(phrasings):
             for key in terms:
@@ -187,6 +203,11 @@ class Matcher:
                 square = squares[key]
                 for position in self.phrasing_postings.get(key, ()):
                     dot[position] += square
+        for key, word in terms.items():
+            if key not in idf:  # only unanswered questions have it
+                weight = self.unknown_idf * self.unknown_idf * _unknown_factor(word)
+                for position in self.phrasing_postings.get(key, ()):
+                    dot[position] += weight
         if common:
             phrasing_terms = self.phrasing_terms
             for position in dot:
@@ -206,6 +227,7 @@ class Matcher:
         # A known word the target lacks is what the question asks about elsewhere in the
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
+        unanswered = best.pop(_UNANSWERED, 0.0) / norm
         scored = []
         for index, mass in coverage.items():
             share = mass / (total + _CONFLICT * (known_mass - mass))
@@ -223,9 +245,15 @@ class Matcher:
             ]
             scored.sort(reverse=True)
         return [
-            Candidate(self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set)
+            Candidate(
+                self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set, unanswered
+            )
             for score, index, share, closeness in scored[:limit]
         ]
+
+    def distinctive(self, candidate: Candidate) -> bool:
+        """Whether the candidate shares a word with the question that few targets have."""
+        return any(self.idf[key] >= _COMMON_IDF for key in candidate.matched)
 
     def small_talk(self, question: str) -> SmallTalk | None:
         """A greeting, thanks or the like, matched whole (with a typo allowed)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.answers import MAX_QUESTION_CHARS, Answerer, Kind
@@ -87,3 +89,20 @@ def test_normalisation_folds_figures_and_typography() -> None:
     assert tokens("250m users") == tokens("250 million users")
     assert tokens("imitate") == tokens("copy") == tokens("follower")
     assert tokens("zero\u200bwidth") == tokens("zerowidth")
+
+
+def test_a_near_miss_close_to_an_unanswered_question_is_declined_with_suggestions(library: Library) -> None:
+    """The article names the US only as a runner-up in patents; it gives no US count.
+
+    Without content/unanswered.yaml the question would get the WIPO answer as if it were about the US.
+    """
+    question = "how many generative ai patents have american inventors filed"
+    without = Answerer(dataclasses.replace(library, unanswered=())).answer(question)
+    assert without.kind is Kind.ANSWER and without.target is not None and without.target.id == "wipo-patents"
+    declined = Answerer(library).answer(question)
+    assert declined.kind is Kind.NO_ANSWER
+    assert "wipo-patents" in [t.id for t in declined.alternatives]  # still offered as "Did you mean"
+    assert Answerer(library).matches(question, limit=5) == []  # inline mode too
+    # The real question next to it is still answered.
+    answer = Answerer(library).answer("which country files the most generative ai patents")
+    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "wipo-patents"

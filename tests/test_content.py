@@ -236,3 +236,16 @@ def test_unknown_placeholder_in_small_talk(tmp_path: Path) -> None:
 
 def test_no_content_files(tmp_path: Path) -> None:
     assert errors(tmp_path) == [f"{tmp_path}:1: no *.yaml content files found"]
+
+
+def test_unanswered_questions_load_and_bad_ones_are_reported(tmp_path: Path) -> None:
+    good = "unanswered:\n  - How much does Japan spend?\n  - Who founded it?\n"
+    (tmp_path / "unanswered.yaml").write_text(good)
+    assert load_library(write(tmp_path)).unanswered == ("How much does Japan spend?", "Who founded it?")
+    (tmp_path / "unanswered.yaml").write_text(good + "  - {q: nested}\n  - How much does Japan spend?\n")
+    found = errors(write(tmp_path))
+    path = tmp_path / "unanswered.yaml"
+    assert found == [
+        f"{path}:4: unanswered: every item must be a question as text, got a mapping",
+        f"{path}:5: unanswered: 'How much does Japan spend?' is already listed at line 2",
+    ]

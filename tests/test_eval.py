@@ -19,7 +19,7 @@ EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yaml").read_t
 # room (the issue asks 0.95 for off-topic too; see the README for where it stands).
 TOP1_FLOOR = 0.95
 ANSWERED_RIGHT_FLOOR = 0.87
-DECLINED_FLOOR = 0.85
+DECLINED_FLOOR = 0.92
 SMALL_TALK_FLOOR = 0.90
 
 
@@ -71,3 +71,5 @@ def test_no_eval_question_is_copied_into_the_content(answerer: Answerer) -> None
     phrasings = {p for t in library.targets for p in t.phrasings}
     copied = [item["q"] for item in EVAL["in_scope"] if item["q"] in phrasings]
     assert copied == []
+    folded = {" ".join(q.casefold().split()) for q in library.unanswered}
+    assert [q for q in EVAL["off_topic"] if " ".join(q.casefold().split()) in folded] == []
