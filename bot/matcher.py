@@ -103,11 +103,12 @@ class Matcher:
         for index, bag in enumerate(bags):
             for key, weight in bag.items():
                 self.postings[key].append((index, self.idf[key] * weight))
+        unanswered_words: set[str] = set()
         # Questions the article does not answer join the phrasings as target _UNANSWERED; their
         # words outside the article weigh as unknown words do in a question.
         for text in library.unanswered:
             content_words = words(text)
-            raw_words.update(content_words)
+            unanswered_words.update(content_words)
             said_as = frozenset(term(word) for word in content_words)
             if said_as and said_as in first_said:
                 index, said = first_said[said_as]
@@ -136,7 +137,8 @@ class Matcher:
         self.entities = frozenset(name for name, count in mentions.items() if 0 < count <= 3)
 
         # Typos are mended on whole words, before stemming: "folower" → "follower".
-        self.known_words = frozenset(raw_words)
+        # Known words are not mended; typos are mended towards the article's words only.
+        self.known_words = frozenset(raw_words | unanswered_words)
         self.vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(raw_words):
             if len(word) >= 4 and word.isalpha():

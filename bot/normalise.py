@@ -37,7 +37,7 @@ _REWRITES = [
     (("who",), re.compile(r"\bwho'?s\b"), " who "),
     (
         ("u.s", "us", "united states", "america"),
-        re.compile(r"\bu\.?s\.?a?\b(?!d)|\bunited states\b|\bamerica\b"),
+        re.compile(r"\bu\.?s\.?a?\b(?!d)|\bunited states\b|\bamericans?\b|\bamerica\b"),
         " us ",
     ),
     (("'",), re.compile(r"'s\b|'"), " "),
