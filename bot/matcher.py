@@ -23,7 +23,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.content import Library, SmallTalk, Target
-from bot.normalise import STOPWORDS, SYNONYMS, clean, term, words
+from bot.normalise import COUNTRIES, STOPWORDS, SYNONYMS, clean, term, words
 
 # How much each part of a target speaks for it.
 _PHRASING_WEIGHT = 1.0
@@ -39,6 +39,7 @@ _UNKNOWN_NUMBER = 2.0
 _UNKNOWN_VERB = 0.5
 # Score factor when the question names someone or somewhere the target's own words do not.
 _ENTITY_PENALTY = 0.8
+_ELSEWHERE_PENALTY = 0.6
 _COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _SMALL_TALK_CUTOFF = 90.0
@@ -118,9 +119,7 @@ class Matcher:
         unknown = self.unknown_idf
         self.phrasing_target = [index for index, _ in phrasings]
         self.phrasing_terms = [terms for _, terms in phrasings]
-        self.inverse_norm = [
-            1 / math.sqrt(sum(self.idf.get(t, unknown) ** 2 for t in terms)) for _, terms in phrasings
-        ]
+        self.inverse_norm = [1 / math.sqrt(sum(self.idf.get(t, unknown) ** 2 for t in terms)) for _, terms in phrasings]
         self.phrasing_postings: dict[str, list[int]] = defaultdict(list)
         for position, (_, terms) in enumerate(phrasings):
             for key in terms:
@@ -135,6 +134,9 @@ class Matcher:
         }
         mentions = {name: sum(name in own for own in self.own_terms) for name in names}
         self.entities = frozenset(name for name, count in mentions.items() if 0 < count <= 3)
+        self.countries = frozenset(term(word) for word in COUNTRIES)
+        self.subject = frozenset({term("china")})
+        self.heading_terms = [frozenset(term(word) for word in words(target.question)) for target in self.targets]
 
         # Typos are mended on whole words, before stemming: "folower" → "follower".
         # Known words are not mended; typos are mended towards the article's words only.
@@ -158,9 +160,7 @@ class Matcher:
                     owners[word].add(intent.id)
         by_id = {intent.id: intent for intent in library.chitchat}
         self.small_talk_words = {
-            word: by_id[next(iter(ids))]
-            for word, ids in owners.items()
-            if len(ids) == 1 and word not in STOPWORDS
+            word: by_id[next(iter(ids))] for word, ids in owners.items() if len(ids) == 1 and word not in STOPWORDS
         }
         # "hello!" or "thanks," in front of a question says nothing about it.
         self.greeting_words = frozenset(word for word in self.small_talk_words if word not in raw_words)
@@ -237,6 +237,20 @@ class Matcher:
             scored.append((100 * (_MIX * share + (1 - _MIX) * closeness), index, share, closeness))
         scored.sort(reverse=True)
         known_set = frozenset(known)
+        elsewhere = {key for key in terms if key in self.countries} - self.subject
+        if elsewhere and not self.subject & known_set:
+            # About another country and not China ("how much does Japan spend on research"): only a
+            # target whose own question names that country ("How is the West reacting") is meant.
+            scored = [
+                (
+                    score * _ELSEWHERE_PENALTY if elsewhere - self.heading_terms[index] else score,
+                    index,
+                    share,
+                    closeness,
+                )
+                for score, index, share, closeness in scored
+            ]
+            scored.sort(reverse=True)
         entities = known_set & self.entities
         if entities:
             # A name the question gives that the target's own words lack: the question is about

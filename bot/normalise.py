@@ -98,6 +98,19 @@ _SYNONYM_GROUPS = [
 ]
 SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 
+# Countries and regions by name and adjective: a question about one of these and not about
+# China asks about another country's economy, whatever else it shares with the article.
+COUNTRIES = frozenset(
+    """
+    us uk britain british england japan japanese india indian korea korean germany german france french
+    europe european eu russia russian canada canadian australia australian brazil brazilian taiwan
+    taiwanese singapore vietnam vietnamese israel israeli italy italian spain spanish mexico mexican
+    netherlands dutch sweden swedish switzerland swiss indonesia indonesian pakistan iran iranian africa
+    african nigeria saudi arabia emirates argentina chile poland polish ukraine ukrainian thailand thai
+    malaysia philippines bangladesh egypt norway finland denmark ireland irish belgium austria greece
+    """.split()
+)
+
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)

@@ -94,17 +94,35 @@ def test_normalisation_folds_figures_and_typography() -> None:
 
 
 def test_a_near_miss_close_to_an_unanswered_question_is_declined_with_suggestions(library: Library) -> None:
-    """The article names the US only as a runner-up in patents; it gives no US count.
+    """The article counts the agreements; it does not say who signed them.
 
-    Without content/unanswered.yaml the question would get the WIPO answer as if it were about the US.
+    Without content/unanswered.yaml the question would get the count as if that were the answer.
     """
-    question = "how many generative ai patents have american inventors filed"
+    question = "which countries signed those 118 agreements"
     without = Answerer(dataclasses.replace(library, unanswered=())).answer(question)
-    assert without.kind is Kind.ANSWER and without.target is not None and without.target.id == "wipo-patents"
+    assert without.kind is Kind.ANSWER and without.target is not None
+    assert without.target.id == "intergovernmental-agreements"
     declined = Answerer(library).answer(question)
     assert declined.kind is Kind.NO_ANSWER
-    assert "wipo-patents" in [t.id for t in declined.alternatives]  # still offered as "Did you mean"
+    assert [t.id for t in declined.alternatives] == ["intergovernmental-agreements"]  # offered as "Did you mean"
     assert Answerer(library).matches(question, limit=5) == []  # inline mode too
     # The real question next to it is still answered.
-    answer = Answerer(library).answer("which country files the most generative ai patents")
-    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "wipo-patents"
+    answer = Answerer(library).answer("how many agreements did china sign")
+    assert answer.kind is Kind.ANSWER and answer.target is not None
+    assert answer.target.id == "intergovernmental-agreements"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many ai patents does japan have", None),  # the article ranks Japan, it does not count its patents
+        ("japanese spending on basic research in 2024", None),
+        ("is the us ahead of china in ai patents", "wipo-patents"),  # names China too: about China
+        ("how is the west reacting", "west"),  # its own question names the West
+    ],
+)
+def test_questions_about_another_country_are_not_answered_with_chinas_figures(
+    answerer: Answerer, question: str, expected: str | None
+) -> None:
+    answer = answerer.answer(question)
+    assert (answer.target.id if answer.kind is Kind.ANSWER and answer.target else None) == expected
