@@ -12,7 +12,7 @@ from bot.matcher import Candidate, Matcher
 # Questions longer than this are cut before matching: the article's own questions are
 # short, and a 10,000-character paste must not cost more than a normal question.
 MAX_QUESTION_CHARS = 500
-MIN_SCORE = 62.0
+MIN_SCORE = 66.0
 # Below MIN_SCORE but at least this: no answer, but "Did you mean" the nearest questions.
 SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".

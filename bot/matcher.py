@@ -21,6 +21,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.content import Library, SmallTalk, Target
 from bot.normalise import COUNTRIES, STOPWORDS, SYNONYMS, clean, term, words
@@ -42,6 +43,7 @@ _ENTITY_PENALTY = 0.8
 _ELSEWHERE_PENALTY = 0.6
 _COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
+_TYPO_EDITS = 2
 _SMALL_TALK_CUTOFF = 90.0
 _UNANSWERED = -1  # the target index of the questions the article does not answer
 _FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
@@ -173,7 +175,8 @@ class Matcher:
             match = process.extractOne(
                 word, self.vocabulary_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
             )
-            if match:
+            # Two edits at most: "scientists" is not a typo of "scientific", though close by ratio.
+            if match and Levenshtein.distance(word, match[0], score_cutoff=_TYPO_EDITS) <= _TYPO_EDITS:
                 word = match[0]
         return term(word)
 

@@ -240,7 +240,7 @@ def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
 
 
 async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot: OfflineBot, library: Library) -> None:
-    (reply,) = await offline_bot.send(message_update("patents in europe"))
+    (reply,) = await offline_bot.send(message_update("patent office"))
     assert "couldn't find that" in reply["text"] and "Did you mean" in reply["text"]
     suggestions = buttons(reply)
     assert suggestions and all(b["text"].startswith("↪") for b in suggestions)
