@@ -1,6 +1,8 @@
 """Matcher quality and speed, side by side with two baselines a user might pick instead.
 
-    python benchmarks/matcher.py [questions.yaml]
+    python benchmarks/matcher.py [questions.yaml] [--thresholds]
+
+``--thresholds`` adds what the bot does at other values of ARTICLE_BOT_MIN_SCORE.
 
 Baselines rank the article's paragraphs: (a) rapidfuzz token_set_ratio, (b) BM25 (rank-bm25,
 the ``bench`` extra). A baseline's pick is right when it is a source passage of the expected
@@ -24,7 +26,7 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.answers import Answerer, Kind  # noqa: E402
+from bot.answers import MIN_SCORE, Answerer, Kind  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
 from bot.normalise import tokens  # noqa: E402
 
@@ -140,8 +142,29 @@ def bm25_baseline(paragraphs: list[str]) -> Callable[[str], list[tuple[int, floa
     return rank
 
 
+def threshold_table(library: Library, in_scope: list[tuple[str, str]], off_topic: list[str]) -> None:
+    print()
+    print(
+        "| ARTICLE_BOT_MIN_SCORE | in scope: answered right | in scope: right question among the buttons "
+        "| off topic: declined |"
+    )
+    print("|---|---|---|---|")
+    for threshold in (58, 62, MIN_SCORE, 70, 75, 85):
+        answerer = Answerer(library, threshold)
+        answers = [(answerer.answer(q), expected) for q, expected in in_scope]
+        right = sum(a.kind is Kind.ANSWER and a.target is not None and a.target.id == e for a, e in answers)
+        offered = sum(a.kind is Kind.NO_ANSWER and e in {t.id for t in a.alternatives} for a, e in answers)
+        declined = sum(answerer.answer(q).kind is not Kind.ANSWER for q in off_topic)
+        default = " (default)" if threshold == MIN_SCORE else ""
+        print(
+            f"| {threshold:g}{default} | {right / len(in_scope):.3f} | {offered / len(in_scope):.3f} "
+            f"| {declined / len(off_topic):.3f} |"
+        )
+
+
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "eval" / "questions.yaml"
+    args = [a for a in sys.argv[1:] if a != "--thresholds"]
+    path = Path(args[0]) if args else ROOT / "tests" / "eval" / "questions.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     in_scope = [(item["q"], item["expect"]) for item in data["in_scope"]]
     off_topic = list(data["off_topic"])
@@ -161,6 +184,8 @@ def main() -> None:
             f"| {r.name} | {r.top1:.3f} | {r.answered:.3f} | {r.no_answer:.3f} | {r.mrr:.3f} "
             f"| {r.median_us:.0f} | {r.p95_us:.0f} | {r.build_ms:.1f} |"
         )
+    if "--thresholds" in sys.argv[1:]:
+        threshold_table(library, in_scope, off_topic)
 
 
 if __name__ == "__main__":
