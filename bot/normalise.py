@@ -36,22 +36,24 @@ _REWRITES = [
     (("deep",), re.compile(r"\bdeep[\s-]?seek\b"), " deepseek "),
     (("who",), re.compile(r"\bwho'?s\b"), " who "),
     (
-        ("u.s", "us", "united states", "america"),
-        re.compile(r"\bu\.?s\.?a?\b(?!d)|\bunited states\b|\bamericans?\b|\bamerica\b"),
-        " us ",
+        ("u.s", "usa", "the us", "united states", "america"),
+        re.compile(r"\bu\.s\b\.?a?|\busa\b|\bthe us\b|\bunited states\b|\bamericans?\b|\bamerica\b"),
+        " usa ",
     ),
     (("'",), re.compile(r"'s\b|'"), " "),
 ]
 _TRIGGERS = re.compile(
     "|".join(re.escape(t) for t in sorted({t for ts, _, _ in _REWRITES for t in ts}, key=len, reverse=True))
 )
+# "US" in capitals is the country; "us" in lower case is the country only after "the" ("tell us").
+_US_CAPITALS = re.compile(r"\bU\.?S\.?A?\b(?!\s*\$)")
 # Numbers (with decimals), words, and names such as "5G" that mix both.
 _TOKEN = re.compile(r"\d+[^\W\d_]\w*|\d+(?:\.\d+)?|[^\W\d_]+")
 
 # Function words and the everyday verbs, adverbs and fillers of questions. They carry no
-# topic, so a question is weighed by its content words; "us" stays (the country).
+# topic, so a question is weighed by its content words. "us" is the pronoun: the country is "usa".
 _STOPWORDS = """
-a an the and or but nor if of to in on at by for from with about as into onto than then so
+a an the and or but nor if of to in on at by for from with about as into onto than then so us
 is are was were be been being am do does did doing done has have had having will would shall
 should can could may might must it its itself this that these those there here i me my mine
 myself you your yours we our ours they them their theirs he him his she her hers what which
@@ -102,7 +104,7 @@ SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in grou
 # China asks about another country's economy, whatever else it shares with the article.
 COUNTRIES = frozenset(
     """
-    us uk britain british england japan japanese india indian korea korean germany german france french
+    usa uk britain british england japan japanese india indian korea korean germany german france french
     europe european eu russia russian canada canadian australia australian brazil brazilian taiwan
     taiwanese singapore vietnam vietnamese israel israeli italy italian spain spanish mexico mexican
     netherlands dutch sweden swedish switzerland swiss indonesia indonesian pakistan iran iranian africa
@@ -135,6 +137,8 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The content words of ``text``: folded, rewritten, stopwords dropped, not yet stemmed."""
+    if "U" in text:
+        text = _US_CAPITALS.sub(" usa ", text)
     text = _fold(text)
     present = set(_TRIGGERS.findall(text))
     for triggers, pattern, replacement in _REWRITES:

@@ -126,3 +126,10 @@ def test_questions_about_another_country_are_not_answered_with_chinas_figures(
 ) -> None:
     answer = answerer.answer(question)
     assert (answer.target.id if answer.kind is Kind.ANSWER and answer.target else None) == expected
+
+
+def test_us_is_the_country_only_when_written_as_one() -> None:
+    assert tokens("what does deepseek tell us about china") == tokens("what does deepseek say about china")
+    assert tokens("patents in the US") == tokens("patents in the us") == tokens("patents in the U.S.")
+    assert tokens("patents in America") == tokens("patents in the USA")
+    assert "usa" not in tokens("US$34.4 billion")
