@@ -12,7 +12,7 @@ from bot.matcher import Candidate, Matcher
 # Questions longer than this are cut before matching: the article's own questions are
 # short, and a 10,000-character paste must not cost more than a normal question.
 MAX_QUESTION_CHARS = 500
-MIN_SCORE = 66.0
+MIN_SCORE = 68.0
 # Below MIN_SCORE but at least this: no answer, but "Did you mean" the nearest questions.
 SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".
@@ -20,7 +20,7 @@ AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
 # A question this much nearer (in cosine) to one the article does not answer than to the best
 # target's nearest phrasing gets no answer.
-UNANSWERED_MARGIN = 0.0
+UNANSWERED_MARGIN = -0.05
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
 
@@ -68,8 +68,9 @@ class Answerer:
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
         candidates = self.matcher.rank(question, limit=1 + MAX_ALTERNATIVES)
-        parts = self._parts(question)
-        if parts and (not candidates or parts[0].score > candidates[0].score):
+        # A question the whole of which matches nothing well may be several ("author and date?").
+        parts = self._parts(question) if candidates and candidates[0].score < self.min_score else []
+        if parts:
             # Several questions in one ("author and date?"): answer the best, offer the rest.
             best = parts[0]
             others = [c.target for c in parts[1:] if c.target != best.target]
@@ -92,7 +93,7 @@ class Answerer:
         found = [
             c[0]
             for c in map(self.matcher.rank, pieces)
-            if c and c[0].score >= self.min_score and self.matcher.distinctive(c[0]) and not self._unanswered(c[0])
+            if c and c[0].score >= self.min_score and not self._unanswered(c[0])
         ]
         return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
 

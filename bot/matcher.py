@@ -31,7 +31,7 @@ _PHRASING_WEIGHT = 1.0
 _ANSWER_WEIGHT = 0.6
 _PASSAGE_WEIGHT = 0.3
 # Score = 100 × (_MIX × coverage + (1 − _MIX) × closeness).
-_MIX = 0.7
+_MIX = 0.8
 # A known word the target lacks weighs (1 + _CONFLICT) times in the coverage denominator.
 _CONFLICT = 1.0
 # Unknown words, relative to the rarest known word: numbers not in the article count double,

@@ -67,6 +67,8 @@ regarding concerning re via per like way ways make makes made let lets go goes g
 true right wrong sure maybe perhaps probably stuff info information detail details describe
 look looks looking see seen read reading find found learn getting given point points again
 quick quickly list behind whole figure figures number numbers stat stats statistic statistics
+whether while because since without among between through during both each such own yet already
+before after off out around against along however instead always soon lately recently now today
 """.split()
 STOPWORDS = frozenset(_STOPWORDS)
 
