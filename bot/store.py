@@ -122,9 +122,7 @@ class Store:
 
     def stats(self, top: int = 10) -> Stats:
         with self._connect() as db:
-            questions, answered = db.execute(
-                "SELECT COUNT(*), COUNT(entry_id) FROM questions"
-            ).fetchone()
+            questions, answered = db.execute("SELECT COUNT(*), COUNT(entry_id) FROM questions").fetchone()
             top_entries = db.execute(
                 "SELECT entry_id, COUNT(*) AS n FROM questions WHERE entry_id IS NOT NULL "
                 "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
@@ -136,8 +134,7 @@ class Store:
                 (top,),
             ).fetchall()
             votes = db.execute(
-                "SELECT entry_id, SUM(value = 1), SUM(value = -1) FROM votes "
-                "GROUP BY entry_id ORDER BY entry_id"
+                "SELECT entry_id, SUM(value = 1), SUM(value = -1) FROM votes GROUP BY entry_id ORDER BY entry_id"
             ).fetchall()
         return Stats(questions, answered, top_entries, unanswered, votes)
 
