@@ -198,35 +198,36 @@ class Matcher:
 
         # Closeness is looked for among phrasings that share a distinctive word; words found
         # almost everywhere ("china") are then added to those, not walked for every phrasing.
-        dot: dict[int, float] = defaultdict(float)
+        dot: dict[int, float] = {}
+        add = dot.get
         common = [key for key in known if idf[key] < _COMMON_IDF]
         if len(common) == len(known):
             common = []  # only common words: walk them all, there is nothing else to go by
         squares = self.idf_squared
+        postings = self.phrasing_postings
         for key in known:
             if key not in common:
                 square = squares[key]
-                for position in self.phrasing_postings.get(key, ()):
-                    dot[position] += square
+                for position in postings.get(key, ()):
+                    dot[position] = add(position, 0.0) + square
         for key, word in terms.items():
-            if key not in idf:  # only unanswered questions have it
+            if key not in idf and key in postings:  # only unanswered questions have it
                 weight = self.unknown_idf * self.unknown_idf * _unknown_factor(word)
-                for position in self.phrasing_postings.get(key, ()):
-                    dot[position] += weight
-        if common:
-            phrasing_terms = self.phrasing_terms
-            for position in dot:
+                for position in postings[key]:
+                    dot[position] = add(position, 0.0) + weight
+        # Cosines compared without the question's norm, which is the same for every phrasing.
+        best: dict[int, float] = {}
+        best_so_far = best.get
+        phrasing_target, inverse_norm, phrasing_terms = self.phrasing_target, self.inverse_norm, self.phrasing_terms
+        for position, value in dot.items():
+            if common:
                 terms_here = phrasing_terms[position]
                 for key in common:
                     if key in terms_here:
-                        dot[position] += squares[key]
-        # Cosines compared without the question's norm, which is the same for every phrasing.
-        best: dict[int, float] = {}
-        phrasing_target, inverse_norm = self.phrasing_target, self.inverse_norm
-        for position, value in dot.items():
+                        value += squares[key]
             cosine = value * inverse_norm[position]
             index = phrasing_target[position]
-            if cosine > best.get(index, 0.0):
+            if cosine > best_so_far(index, 0.0):
                 best[index] = cosine
 
         # A known word the target lacks is what the question asks about elsewhere in the
