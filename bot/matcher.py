@@ -271,10 +271,6 @@ class Matcher:
             for score, index, share, closeness in scored[:limit]
         ]
 
-    def distinctive(self, candidate: Candidate) -> bool:
-        """Whether the candidate shares a word with the question that few targets have."""
-        return any(self.idf[key] >= _COMMON_IDF for key in candidate.matched)
-
     def small_talk(self, question: str) -> SmallTalk | None:
         """A greeting, thanks or the like, matched whole (with a typo allowed)."""
         text = clean(question)
