@@ -9,8 +9,10 @@ by two views of the same idf-weighted tokens:
   is close to one phrasing beats one that merely shares a common word.
 
 A word the article never uses weighs more than the rarest known word, and a known word the target
-lacks counts against it, so questions about other things score low and get no answer.
-rapidfuzz mends typos against the vocabulary and recognises small talk.
+lacks counts against it, so questions about other things score low and get no answer. Near misses
+that do share the article's words are caught by their closeness to questions the article does not
+answer (``unanswered`` in the content), and by names: another country without China, or someone the
+target never mentions. rapidfuzz mends typos against the vocabulary and recognises small talk.
 """
 
 from __future__ import annotations
