@@ -67,7 +67,7 @@ class Answerer:
         opening, rest = _split_opening(question)
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
-        candidates = self.matcher.rank(question, limit=1 + MAX_ALTERNATIVES)
+        candidates = self.matcher.rank(question, 1 + MAX_ALTERNATIVES, self.min_score)
         # A question the whole of which matches nothing well may be several ("author and date?").
         parts = self._parts(question) if candidates and candidates[0].score < self.min_score else []
         if parts:
@@ -92,14 +92,14 @@ class Answerer:
         # A piece such as "what does the article say" is not a question of its own.
         found = [
             c[0]
-            for c in map(self.matcher.rank, pieces)
+            for c in (self.matcher.rank(piece, 1, self.min_score) for piece in pieces)
             if c and c[0].score >= self.min_score and not self._unanswered(c[0])
         ]
         return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
 
     def matches(self, question: str, limit: int) -> list[Candidate]:
         """Every candidate good enough to answer, best first (inline mode lists several)."""
-        ranked = self.matcher.rank(question.strip()[:MAX_QUESTION_CHARS], limit=limit)
+        ranked = self.matcher.rank(question.strip()[:MAX_QUESTION_CHARS], limit, self.min_score)
         if ranked and self._unanswered(ranked[0]):
             return []
         return [c for c in ranked if c.score >= self.min_score]

@@ -59,7 +59,14 @@ class Candidate(NamedTuple):
     coverage: float = 0.0  # share of the question's weight the target accounts for
     closeness: float = 0.0  # cosine with the target's nearest phrasing
     matched: frozenset[str] = frozenset()  # question terms found in the target's own wording
-    unanswered: float = 0.0  # cosine with the nearest question the article does not answer
+    unanswered: float = 0.0  # cosine with the nearest question the article does not answer (if looked up)
+
+
+class _PhrasingIndex(NamedTuple):
+    postings: dict[str, list[int]]  # term → positions of the phrasings that have it
+    terms: list[frozenset[str]]
+    inverse_norm: list[float]
+    owner: list[int]  # target index, or _UNANSWERED
 
 
 class Matcher:
@@ -109,8 +116,9 @@ class Matcher:
             for key, weight in bag.items():
                 self.postings[key].append((index, self.idf[key] * weight))
         unanswered_words: set[str] = set()
-        # Questions the article does not answer join the phrasings as target _UNANSWERED; their
-        # words outside the article weigh as unknown words do in a question.
+        # Questions the article does not answer get an index of their own, looked at only when a
+        # target is good enough to answer; their words outside the article weigh as unknown words do.
+        unanswered: list[tuple[int, frozenset[str]]] = []
         for text in library.unanswered:
             content_words = words(text)
             unanswered_words.update(content_words)
@@ -119,15 +127,9 @@ class Matcher:
                 index, said = first_said[said_as]
                 self.clashes.append((self.targets[index].id, said, "unanswered", text))
             if said_as:
-                phrasings.append((_UNANSWERED, said_as))
-        unknown = self.unknown_idf
-        self.phrasing_target = [index for index, _ in phrasings]
-        self.phrasing_terms = [terms for _, terms in phrasings]
-        self.inverse_norm = [1 / math.sqrt(sum(self.idf.get(t, unknown) ** 2 for t in terms)) for _, terms in phrasings]
-        self.phrasing_postings: dict[str, list[int]] = defaultdict(list)
-        for position, (_, terms) in enumerate(phrasings):
-            for key in terms:
-                self.phrasing_postings[key].append(position)
+                unanswered.append((_UNANSWERED, said_as))
+        self.phrasings = self._phrasing_index(phrasings)
+        self.unanswered = self._phrasing_index(unanswered)
 
         # Names in the article: words capitalised inside a sentence. One that most targets
         # mention (DeepSeek, AI) says nothing about which of them is meant.
@@ -171,6 +173,48 @@ class Matcher:
         # Beyond this length no typo makes a question small talk: skip the fuzzy look-up.
         self.small_talk_longest = max(map(len, self.small_talk_phrasings), default=0) + 3
 
+    def _phrasing_index(self, phrasings: list[tuple[int, frozenset[str]]]) -> _PhrasingIndex:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for position, (_, terms) in enumerate(phrasings):
+            for key in terms:
+                postings[key].append(position)
+        weight = self.idf.get
+        return _PhrasingIndex(
+            dict(postings),
+            [terms for _, terms in phrasings],
+            [1 / math.sqrt(sum(weight(t, self.unknown_idf) ** 2 for t in terms)) for _, terms in phrasings],
+            [index for index, _ in phrasings],
+        )
+
+    def _nearest(self, index: _PhrasingIndex, terms: dict[str, str], common: list[str]) -> dict[int, float]:
+        """Per owner, the largest dot product of the question with one of its phrasings, over that
+        phrasing's norm (the question's norm is the same for all, and left out)."""
+        # Phrasings are found through the question's distinctive words; words found almost
+        # everywhere ("china") are then added to those, not walked for every phrasing.
+        idf, squares, postings = self.idf, self.idf_squared, index.postings
+        dot: dict[int, float] = {}
+        add = dot.get
+        for key, word in terms.items():
+            if key in common or key not in postings:
+                continue
+            weight = squares[key] if key in idf else self.unknown_idf * self.unknown_idf * _unknown_factor(word)
+            for position in postings[key]:
+                dot[position] = add(position, 0.0) + weight
+        best: dict[int, float] = {}
+        best_so_far = best.get
+        phrasing_terms, inverse_norm, owner = index.terms, index.inverse_norm, index.owner
+        for position, value in dot.items():
+            if common:
+                terms_here = phrasing_terms[position]
+                for key in common:
+                    if key in terms_here:
+                        value += squares[key]
+            cosine = value * inverse_norm[position]
+            target = owner[position]
+            if cosine > best_so_far(target, 0.0):
+                best[target] = cosine
+        return best
+
     def _term(self, word: str) -> str:
         """The index term of a question word, mending a typo if a known word is close."""
         if word not in self.known_words and len(word) >= 4 and word.isalpha():
@@ -182,8 +226,12 @@ class Matcher:
                 word = match[0]
         return term(word)
 
-    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """Targets best first, scored 0..100; empty when no word of the question is known."""
+    def rank(self, question: str, limit: int = 5, unanswered_from: float = 0.0) -> list[Candidate]:
+        """Targets best first, scored 0..100; empty when no word of the question is known.
+
+        Closeness to the questions the article does not answer is looked up only when the best
+        target scores at least ``unanswered_from`` (below that the question gets no answer anyway).
+        """
         terms = {self._term(word): word for word in words(question) if word not in self.greeting_words}
         idf = self.idf
         known = [t for t in terms if t in idf]
@@ -198,44 +246,14 @@ class Matcher:
             for index, weight in self.postings[key]:
                 coverage[index] += weight
 
-        # Closeness is looked for among phrasings that share a distinctive word; words found
-        # almost everywhere ("china") are then added to those, not walked for every phrasing.
-        dot: dict[int, float] = {}
-        add = dot.get
         common = [key for key in known if idf[key] < _COMMON_IDF]
         if len(common) == len(known):
             common = []  # only common words: walk them all, there is nothing else to go by
-        squares = self.idf_squared
-        postings = self.phrasing_postings
-        for key in known:
-            if key not in common:
-                square = squares[key]
-                for position in postings.get(key, ()):
-                    dot[position] = add(position, 0.0) + square
-        for key, word in terms.items():
-            if key not in idf and key in postings:  # only unanswered questions have it
-                weight = self.unknown_idf * self.unknown_idf * _unknown_factor(word)
-                for position in postings[key]:
-                    dot[position] = add(position, 0.0) + weight
-        # Cosines compared without the question's norm, which is the same for every phrasing.
-        best: dict[int, float] = {}
-        best_so_far = best.get
-        phrasing_target, inverse_norm, phrasing_terms = self.phrasing_target, self.inverse_norm, self.phrasing_terms
-        for position, value in dot.items():
-            if common:
-                terms_here = phrasing_terms[position]
-                for key in common:
-                    if key in terms_here:
-                        value += squares[key]
-            cosine = value * inverse_norm[position]
-            index = phrasing_target[position]
-            if cosine > best_so_far(index, 0.0):
-                best[index] = cosine
+        best = self._nearest(self.phrasings, terms, common)
 
         # A known word the target lacks is what the question asks about elsewhere in the
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
-        unanswered = best.pop(_UNANSWERED, 0.0) / norm
         scored = []
         for index, mass in coverage.items():
             share = mass / (total + _CONFLICT * (known_mass - mass))
@@ -266,6 +284,9 @@ class Matcher:
                 for score, index, share, closeness in scored
             ]
             scored.sort(reverse=True)
+        unanswered = 0.0
+        if scored and scored[0][0] >= unanswered_from:
+            unanswered = self._nearest(self.unanswered, terms, common).get(_UNANSWERED, 0.0) / norm
         return [
             Candidate(
                 self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set, unanswered
