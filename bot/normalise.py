@@ -45,6 +45,11 @@ _REWRITES = [
 _TRIGGERS = re.compile(
     "|".join(re.escape(t) for t in sorted({t for ts, _, _ in _REWRITES for t in ts}, key=len, reverse=True))
 )
+# Trigger → the positions of the rewrites it calls for (they run in list order).
+_CALLS_FOR: dict[str, list[int]] = {}
+for _position, (_triggers, _, _) in enumerate(_REWRITES):
+    for _trigger in _triggers:
+        _CALLS_FOR.setdefault(_trigger, []).append(_position)
 # "US" in capitals is the country; "us" in lower case is the country only after "the" ("tell us").
 _US_CAPITALS = re.compile(r"\bU\.?S\.?A?\b(?!\s*\$)")
 # Numbers (with decimals), words, and names such as "5G" that mix both.
@@ -142,10 +147,10 @@ def words(text: str) -> list[str]:
     if "U" in text:
         text = _US_CAPITALS.sub(" usa ", text)
     text = _fold(text)
-    present = set(_TRIGGERS.findall(text))
-    for triggers, pattern, replacement in _REWRITES:
-        if not present.isdisjoint(triggers):
-            text = pattern.sub(replacement, text)
+    due = {position for trigger in set(_TRIGGERS.findall(text)) for position in _CALLS_FOR[trigger]}
+    for position in sorted(due):
+        _, pattern, replacement = _REWRITES[position]
+        text = pattern.sub(replacement, text)
     return [word for word in _TOKEN.findall(text) if word not in STOPWORDS]
 
 
