@@ -47,8 +47,8 @@ _TRIGGERS = re.compile(
 )
 # Trigger → the positions of the rewrites it calls for (they run in list order).
 _CALLS_FOR: dict[str, list[int]] = {}
-for _position, (_triggers, _, _) in enumerate(_REWRITES):
-    for _trigger in _triggers:
+for _position, _rewrite in enumerate(_REWRITES):
+    for _trigger in _rewrite[0]:
         _CALLS_FOR.setdefault(_trigger, []).append(_position)
 # "US" in capitals is the country; "us" in lower case is the country only after "the" ("tell us").
 _US_CAPITALS = re.compile(r"\bU\.?S\.?A?\b(?!\s*\$)")
