@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -61,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f'warning: {second} "{text}" reads the same as {first} "{said}"; the matcher cannot tell them apart',
                 file=sys.stderr,
             )
+        for target_id, phrasing, instead in answerer.misrouted():
+            print(f'warning: {target_id} "{phrasing}" would get {instead}', file=sys.stderr)
         print(f"content OK: {library.summary()}")
         return 0
     return _ask(answerer, " ".join(args.question))
@@ -85,4 +88,9 @@ def _ask(answerer: Answerer, question: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # "python -m bot ask … | head -1": the reader has gone; say nothing more (Python docs' recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -18,8 +18,9 @@ SUGGEST_SCORE = 40.0
 # Runners-up within this many points of the best are offered as "Did you mean".
 AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
-# A question this much nearer (in cosine) to one the article does not answer than to the best
-# target's nearest phrasing gets no answer.
+# A question at least about as near (in cosine, within this margin) to one the article does not
+# answer as to the best target's nearest phrasing gets no answer: a tie means the question is as
+# much about what the article leaves out as about what it says.
 UNANSWERED_MARGIN = -0.05
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
@@ -80,7 +81,11 @@ class Answerer:
             near = tuple(c.target for c in candidates if c.score >= SUGGEST_SCORE)[:MAX_ALTERNATIVES]
             return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0, alternatives=near)
         best = candidates[0]
-        alternatives = tuple(c.target for c in candidates[1:] if self._close(best, c))
+        # Other parts of the question first ("who is the author and where was it published"), then
+        # runners-up nearly as good.
+        offered = [c.target for c in self._parts(question)] if _JOINERS.search(question) else []
+        offered += [c.target for c in candidates[1:] if self._close(best, c)]
+        alternatives = tuple(dict.fromkeys(t for t in offered if t != best.target))[:MAX_ALTERNATIVES]
         return self._for(best.target, question, best.score, alternatives)
 
     def _parts(self, question: str) -> list[Candidate]:
@@ -89,7 +94,6 @@ class Answerer:
         pieces = [p for p in _JOINERS.split(question) if p.strip()]
         if len(pieces) < 2:
             return []
-        # A piece such as "what does the article say" is not a question of its own.
         found = [
             c[0]
             for c in (self.matcher.rank(piece, 1, self.min_score) for piece in pieces)
@@ -104,6 +108,19 @@ class Answerer:
             return []
         return [c for c in ranked if c.score >= self.min_score]
 
+    def misrouted(self) -> list[tuple[str, str, str]]:
+        """Phrasings in the content that would not get their own target's answer, as
+        (target id, phrasing, what the reader would get instead): a content editor's to-do list."""
+        found = []
+        for target in self.library.targets:
+            for phrasing in (target.question, *target.phrasings):
+                answer = self.answer(phrasing)
+                if answer.kind is not Kind.ANSWER or answer.target is None:
+                    found.append((target.id, phrasing, "no answer" if answer.kind is Kind.NO_ANSWER else "small talk"))
+                elif answer.target.id != target.id:
+                    found.append((target.id, phrasing, f"the answer of {answer.target.id}"))
+        return found
+
     def lookup(self, target_id: str) -> Answer | None:
         """The answer of one entry or figure by id (buttons, deep links); None if unknown."""
         target = self.library.target(target_id)
@@ -112,8 +129,8 @@ class Answerer:
         return self._for(target, target.question, 100.0, ())
 
     def _unanswered(self, best: Candidate) -> bool:
-        """Whether the question is nearer one the article does not answer than to the best target."""
-        return best.unanswered >= best.closeness + UNANSWERED_MARGIN
+        """Whether the question is about as near one the article does not answer as the best target."""
+        return best.unanswered is not None and best.unanswered >= best.closeness + UNANSWERED_MARGIN
 
     def _close(self, best: Candidate, other: Candidate) -> bool:
         """A runner-up nearly as good, or one that answers another part of the question."""

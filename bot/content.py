@@ -315,15 +315,17 @@ def _chitchat(value: Any, line: int, check: Checker) -> list[SmallTalk]:
 
 
 def _unanswered(value: Any, line: int, check: Checker) -> tuple[str, ...]:
-    result: dict[str, int] = {}
+    result: dict[str, tuple[str, int]] = {}  # folded → (as written, line)
     for item_line, raw in check.items(value, line, "unanswered"):
-        if not isinstance(raw, str) or not raw.strip():
+        if not isinstance(raw, str):
             check.error(item_line, f"unanswered: every item must be a question as text, got {kind_of(raw)}")
-        elif raw.strip() in result:
-            check.error(item_line, f"unanswered: {raw.strip()!r} is already listed at line {result[raw.strip()]}")
+        elif not raw.strip():
+            check.error(item_line, "unanswered: empty question")
+        elif (folded := " ".join(raw.casefold().split())) in result:
+            check.error(item_line, f"unanswered: {raw.strip()!r} is already listed at line {result[folded][1]}")
         else:
-            result[raw.strip()] = item_line
-    return tuple(result)
+            result[folded] = (raw.strip(), item_line)
+    return tuple(text for text, _ in result.values())
 
 
 def _only_title_placeholder(reply: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -42,6 +42,8 @@ _UNKNOWN_NUMBER = 2.0
 _UNKNOWN_VERB = 0.5
 # Score factor when the question names someone or somewhere the target's own words do not.
 _ENTITY_PENALTY = 0.8
+# Score factor for a target that does not name the other country a question asks about. At 0.6 no
+# such target can reach the answer threshold: it still ranks, so it can be offered as "Did you mean".
 _ELSEWHERE_PENALTY = 0.6
 _COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
 _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
@@ -59,7 +61,7 @@ class Candidate(NamedTuple):
     coverage: float = 0.0  # share of the question's weight the target accounts for
     closeness: float = 0.0  # cosine with the target's nearest phrasing
     matched: frozenset[str] = frozenset()  # question terms found in the target's own wording
-    unanswered: float = 0.0  # cosine with the nearest question the article does not answer (if looked up)
+    unanswered: float | None = None  # cosine with the nearest question the article does not answer; None: not looked up
 
 
 class _PhrasingIndex(NamedTuple):
@@ -141,12 +143,18 @@ class Matcher:
         mentions = {name: sum(name in own for own in self.own_terms) for name in names}
         self.entities = frozenset(name for name, count in mentions.items() if 0 < count <= 3)
         self.countries = frozenset(term(word) for word in COUNTRIES)
-        self.subject = frozenset({term("china")})
-        self.heading_terms = [frozenset(term(word) for word in words(target.question)) for target in self.targets]
+        # The article's subject: the name its passages use most (here China, with "Chinese").
+        counts = Counter(
+            term(match.group(1).casefold())
+            for passage in library.passages.values()
+            for match in re.finditer(r"\b([A-Z][A-Za-z]+)", passage.text)
+            if term(match.group(1).casefold()) not in STOPWORDS
+        )
+        self.subject = frozenset(name for name, _ in counts.most_common(1))
 
         # Typos are mended on whole words, before stemming: "folower" → "follower".
         # Known words are not mended; typos are mended towards the article's words only.
-        self.known_words = frozenset(raw_words | unanswered_words)
+        self.known_words = frozenset(raw_words | unanswered_words | COUNTRIES)
         self.vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(raw_words):
             if len(word) >= 4 and word.isalpha():
@@ -263,11 +271,11 @@ class Matcher:
         known_set = frozenset(known)
         elsewhere = {key for key in terms if key in self.countries} - self.subject
         if elsewhere and not self.subject & known_set:
-            # About another country and not China ("how much does Japan spend on research"): only a
-            # target whose own question names that country ("How is the West reacting") is meant.
+            # About another country and not China ("how much does Germany spend on research"): only a
+            # target whose own words name that country may answer (the WIPO ranking names the US).
             scored = [
                 (
-                    score * _ELSEWHERE_PENALTY if elsewhere - self.heading_terms[index] else score,
+                    score * _ELSEWHERE_PENALTY if elsewhere - self.own_terms[index] else score,
                     index,
                     share,
                     closeness,
@@ -284,8 +292,8 @@ class Matcher:
                 for score, index, share, closeness in scored
             ]
             scored.sort(reverse=True)
-        unanswered = 0.0
-        if scored and scored[0][0] >= unanswered_from:
+        unanswered = None
+        if scored and round(scored[0][0], 2) >= unanswered_from:  # rounded as the score it is compared as
             unanswered = self._nearest(self.unanswered, terms, common).get(_UNANSWERED, 0.0) / norm
         return [
             Candidate(

@@ -23,7 +23,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\
 _DIGIT = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 _REWRITES = [
     ((",",), re.compile(r"(?<=\d),(?=\d{3}(?!\d))"), ""),
-    (("$", "usd", "dollar"), re.compile(r"\bus\s*\$|\$|\busd\b|\bdollars?\b"), " usd "),
+    (("$", "usd", "dollar"), re.compile(r"\bu\.?s\.?\s*(?:\$|dollars?\b)|\$|\busd\b|\bdollars?\b"), " usd "),
     (_DIGIT, re.compile(r"(\d)\s*(?:bn|b)\b"), r"\1 billion"),
     (_DIGIT, re.compile(r"(\d)\s*(?:mn|mln|m)\b"), r"\1 million"),
     (("%", "cent", "pct"), re.compile(r"%|\bper\s*cent\b|\bpct\b|\bpercentage\b"), " percent "),
@@ -51,7 +51,7 @@ for _position, _rewrite in enumerate(_REWRITES):
     for _trigger in _rewrite[0]:
         _CALLS_FOR.setdefault(_trigger, []).append(_position)
 # "US" in capitals is the country; "us" in lower case is the country only after "the" ("tell us").
-_US_CAPITALS = re.compile(r"\bU\.?S\.?A?\b(?!\s*\$)")
+_US_CAPITALS = re.compile(r"\bU\.?S\.?A?\b(?!\.?\s*(?:\$|(?i:dollar)))")
 # Numbers (with decimals), words, and names such as "5G" that mix both.
 _TOKEN = re.compile(r"\d+[^\W\d_]\w*|\d+(?:\.\d+)?|[^\W\d_]+")
 
@@ -122,8 +122,10 @@ COUNTRIES = frozenset(
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
-    return _INVISIBLE.sub("", text).casefold()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY))
+    if "U" in text:  # after NFKC, which makes "ＵＳ" plain; before case folding, which loses it
+        text = _US_CAPITALS.sub(" usa ", text)
+    return text.casefold()
 
 
 def clean(text: str) -> str:
@@ -144,8 +146,6 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The content words of ``text``: folded, rewritten, stopwords dropped, not yet stemmed."""
-    if "U" in text:
-        text = _US_CAPITALS.sub(" usa ", text)
     text = _fold(text)
     due = {position for trigger in set(_TRIGGERS.findall(text)) for position in _CALLS_FOR[trigger]}
     for position in sorted(due):

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class Stats:
     top_entries: list[tuple[str, int]]
     unanswered: list[tuple[str, int]]
     votes: list[tuple[str, int, int]]  # entry id, 👍, 👎
+    disliked: list[tuple[str, str, int]] = field(default_factory=list)  # question, entry id, 👎
 
     @property
     def answered_share(self) -> float:
@@ -136,7 +137,13 @@ class Store:
             votes = db.execute(
                 "SELECT entry_id, SUM(value = 1), SUM(value = -1) FROM votes GROUP BY entry_id ORDER BY entry_id"
             ).fetchall()
-        return Stats(questions, answered, top_entries, unanswered, votes)
+            disliked = db.execute(
+                "SELECT lower(trim(q.question)) AS text, v.entry_id, COUNT(*) AS n FROM votes v "
+                "JOIN questions q ON q.id = v.question_id WHERE v.value = -1 "
+                "GROUP BY text, v.entry_id ORDER BY n DESC, text LIMIT ?",
+                (top,),
+            ).fetchall()
+        return Stats(questions, answered, top_entries, unanswered, votes, disliked)
 
 
 def _now() -> str:
@@ -157,5 +164,8 @@ def format_stats(stats: Stats) -> str:
         "",
         "Votes per entry (👍 / 👎):",
         *(f"  {entry}: {up} / {down}" for entry, up, down in stats.votes),
+        "",
+        "Answers voted 👎 (a phrasing for the right entry, or a question for unanswered.yaml):",
+        *(f"  {count:>5}  {question} → {entry}" for question, entry, count in stats.disliked),
     ]
     return "\n".join(lines)

@@ -97,3 +97,21 @@ def test_a_stricter_threshold_declines_what_it_is_unsure_of() -> None:
     assert strict.returncode == 0 and strict.stdout.startswith("I couldn't find that in the article")
     bad = run("ask", question, env={"ARTICLE_BOT_MIN_SCORE": "lots"})
     assert bad.returncode == 1 and "ARTICLE_BOT_MIN_SCORE" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`python -m bot ask < questions.txt | head -1`: the pipe closes while answers are still coming."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+    process.stdin.write(b"who wrote it?\n" * 3000)  # fits a pipe buffer; the answers do not
+    process.stdin.close()
+    assert b"Hu Weijia" in process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=60) != 0
+    assert b"Traceback" not in process.stderr.read()

@@ -225,7 +225,9 @@ def test_key_defined_in_two_files(tmp_path: Path) -> None:
 def test_impossible_date_and_odd_keys_are_reported_not_raised(tmp_path: Path) -> None:
     text = MINIMAL["article.yaml"].replace("date: 2025-02-21", "date: 2025-02-30") + "? [a, b]\n: c\n"
     found = errors(write(tmp_path, article_yaml=text))
-    assert found == [f"{tmp_path / 'article.yaml'}:5: YAML syntax error: '2025-02-30' is not a valid date (day is out of range for month)"]
+    assert found == [
+        f"{tmp_path / 'article.yaml'}:5: YAML syntax error: '2025-02-30' is not a valid date (day is out of range for month)"
+    ]
 
 
 def test_unknown_placeholder_in_small_talk(tmp_path: Path) -> None:
@@ -242,10 +244,11 @@ def test_unanswered_questions_load_and_bad_ones_are_reported(tmp_path: Path) -> 
     good = "unanswered:\n  - How much does Japan spend?\n  - Who founded it?\n"
     (tmp_path / "unanswered.yaml").write_text(good)
     assert load_library(write(tmp_path)).unanswered == ("How much does Japan spend?", "Who founded it?")
-    (tmp_path / "unanswered.yaml").write_text(good + "  - {q: nested}\n  - How much does Japan spend?\n")
+    (tmp_path / "unanswered.yaml").write_text(good + '  - {q: nested}\n  - how much does JAPAN spend?\n  - ""\n')
     found = errors(write(tmp_path))
     path = tmp_path / "unanswered.yaml"
     assert found == [
         f"{path}:4: unanswered: every item must be a question as text, got a mapping",
-        f"{path}:5: unanswered: 'How much does Japan spend?' is already listed at line 2",
+        f"{path}:5: unanswered: 'how much does JAPAN spend?' is already listed at line 2",
+        f"{path}:6: unanswered: empty question",
     ]

@@ -6,6 +6,7 @@ questions nobody wrote into the YAML. ``python benchmarks/matcher.py`` prints th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,20 @@ def test_small_talk_is_recognised(results: dict[str, float]) -> None:
     assert results["small_talk"] >= SMALL_TALK_FLOOR, results
 
 
-def test_no_eval_question_is_copied_into_the_content(answerer: Answerer) -> None:
-    """Copying is verbatim; the article's own headings are the one text both sides may take."""
+def _folded(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def test_no_evaluation_or_tuning_question_is_copied_into_the_content(answerer: Answerer) -> None:
+    """No question of either set is among the phrasings, and none, up to case and punctuation, among
+    the unanswered questions (written after both sets existed, and filtered against them).
+
+    Obvious questions such as "Who is Mao Ning?" were written on both sides independently, with
+    other capitals or punctuation: `benchmarks/matcher.py` reports the figures without them too."""
     library = answerer.library
     phrasings = {p for t in library.targets for p in t.phrasings}
-    copied = [item["q"] for item in EVAL["in_scope"] if item["q"] in phrasings]
-    assert copied == []
-    folded = {" ".join(q.casefold().split()) for q in library.unanswered}
-    assert [q for q in EVAL["off_topic"] if " ".join(q.casefold().split()) in folded] == []
+    unanswered = {_folded(q) for q in library.unanswered}
+    tuning = yaml.safe_load((Path(__file__).parent.parent / "benchmarks" / "tuning_questions.yaml").read_text("utf-8"))
+    asked = [item["q"] for data in (EVAL, tuning) for item in data["in_scope"]]
+    asked += [q for data in (EVAL, tuning) for q in data["off_topic"]]
+    assert [q for q in asked if q in phrasings or _folded(q) in unanswered] == []

@@ -235,6 +235,7 @@ def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     report = format_stats(store.stats())
     assert "Questions asked: 2" in report and "Answered: 1 (50%)" in report
     assert "author: 1 / 1" in report and "weather?" in report
+    assert "1  who wrote it? → author" in report  # the question behind the 👎, for the content editor
     assert store.user_hash(1) != store.user_hash(2) and store.user_hash(1) != "1"
     assert Store(tmp_path / "q.sqlite3").user_hash(1) == store.user_hash(1)  # stable across restarts
 
