@@ -131,7 +131,7 @@ class Matcher:
             if said_as:
                 unanswered.append((_UNANSWERED, said_as))
         self.phrasings = self._phrasing_index(phrasings)
-        self.unanswered = self._phrasing_index(unanswered)
+        self.unanswered_index = self._phrasing_index(unanswered)
 
         # Names in the article: words capitalised inside a sentence. One that most targets
         # mention (DeepSeek, AI) says nothing about which of them is meant.
@@ -294,7 +294,7 @@ class Matcher:
             scored.sort(reverse=True)
         unanswered = None
         if scored and round(scored[0][0], 2) >= unanswered_from:  # rounded as the score it is compared as
-            unanswered = self._nearest(self.unanswered, terms, common).get(_UNANSWERED, 0.0) / norm
+            unanswered = self._nearest(self.unanswered_index, terms, common).get(_UNANSWERED, 0.0) / norm
         return [
             Candidate(
                 self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set, unanswered

@@ -123,7 +123,9 @@ COUNTRIES = frozenset(
 
 def _fold(text: str) -> str:
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY))
-    if "U" in text:  # after NFKC, which makes "ＵＳ" plain; before case folding, which loses it
+    # After NFKC, which makes "ＵＳ" plain; before case folding, which loses it. In text all in
+    # capitals ("TELL US MORE") only "THE US" is the country, as in lower case.
+    if "U" in text and not text.isupper():
         text = _US_CAPITALS.sub(" usa ", text)
     return text.casefold()
 

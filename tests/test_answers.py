@@ -160,3 +160,5 @@ def test_us_is_the_country_only_when_written_as_one() -> None:
     assert "usa" not in tokens("US$34.4 billion")
     assert tokens("34.4 billion US dollars") == tokens("34.4 billion U.S. dollars") == tokens("34.4 billion $")
     assert tokens("ＵＳ patents") == tokens("US patents")  # full-width letters are letters
+    assert tokens("TELL US ABOUT DEEPSEEK") == tokens("tell us about deepseek")
+    assert tokens("PATENTS IN THE US") == tokens("patents in the US")
