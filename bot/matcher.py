@@ -262,36 +262,25 @@ class Matcher:
         # A known word the target lacks is what the question asks about elsewhere in the
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
+        known_set = frozenset(known)
+        # About another country and not China ("how much does Germany spend on research"): only a
+        # target whose own words name that country may answer (the WIPO ranking names the US).
+        elsewhere = frozenset() if self.subject & known_set else {key for key in terms if key in self.countries}
+        # A name the question gives that the target's own words lack: the question is about
+        # someone or somewhere else ("how much does the US spend on basic research").
+        entities = known_set & self.entities
         scored = []
         for index, mass in coverage.items():
             share = mass / (total + _CONFLICT * (known_mass - mass))
             closeness = best.get(index, 0.0) / norm
-            scored.append((100 * (_MIX * share + (1 - _MIX) * closeness), index, share, closeness))
+            score = 100 * (_MIX * share + (1 - _MIX) * closeness)
+            own = self.own_terms[index]
+            if elsewhere - own:
+                score *= _ELSEWHERE_PENALTY
+            if entities - own:
+                score *= _ENTITY_PENALTY
+            scored.append((score, index, share, closeness))
         scored.sort(reverse=True)
-        known_set = frozenset(known)
-        elsewhere = {key for key in terms if key in self.countries} - self.subject
-        if elsewhere and not self.subject & known_set:
-            # About another country and not China ("how much does Germany spend on research"): only a
-            # target whose own words name that country may answer (the WIPO ranking names the US).
-            scored = [
-                (
-                    score * _ELSEWHERE_PENALTY if elsewhere - self.own_terms[index] else score,
-                    index,
-                    share,
-                    closeness,
-                )
-                for score, index, share, closeness in scored
-            ]
-            scored.sort(reverse=True)
-        entities = known_set & self.entities
-        if entities:
-            # A name the question gives that the target's own words lack: the question is about
-            # someone or somewhere else ("how much does the US spend on basic research").
-            scored = [
-                (score * _ENTITY_PENALTY if entities - self.own_terms[index] else score, index, share, closeness)
-                for score, index, share, closeness in scored
-            ]
-            scored.sort(reverse=True)
         unanswered = None
         if scored and round(scored[0][0], 2) >= unanswered_from:  # rounded as the score it is compared as
             unanswered = self._nearest(self.unanswered_index, terms, common).get(_UNANSWERED, 0.0) / norm
