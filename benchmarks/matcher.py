@@ -13,7 +13,6 @@ advantage the bot's fixed threshold does not get).
 from __future__ import annotations
 
 import gc
-import re
 import statistics
 import sys
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answers import MIN_SCORE, Answerer, Kind  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
-from bot.normalise import tokens  # noqa: E402
+from bot.normalise import clean, tokens  # noqa: E402
 
 REPEATS = 15
 
@@ -143,10 +142,6 @@ def bm25_baseline(paragraphs: list[str]) -> Callable[[str], list[tuple[int, floa
     return rank
 
 
-def _folded(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
 def threshold_table(library: Library, in_scope: list[tuple[str, str]], off_topic: list[str]) -> None:
     print()
     print(
@@ -191,8 +186,8 @@ def main() -> None:
         )
     # Obvious questions ("Who is Mao Ning?") were written on both sides independently; the figures
     # without them are those for phrasings nobody wrote into the content.
-    folded = {_folded(p) for t in library.targets for p in t.phrasings}
-    unseen = [(q, e) for q, e in in_scope if _folded(q) not in folded]
+    folded = {clean(p) for t in library.targets for p in t.phrasings}
+    unseen = [(q, e) for q, e in in_scope if clean(q) not in folded]
     answerer = Answerer(library)
     top1 = sum(bool(c := answerer.matcher.rank(q, 1)) and c[0].target.id == e for q, e in unseen)
     right = sum(

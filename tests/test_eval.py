@@ -6,13 +6,13 @@ questions nobody wrote into the YAML. ``python benchmarks/matcher.py`` prints th
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.answers import Answerer, Kind
+from bot.normalise import clean
 
 EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yaml").read_text(encoding="utf-8"))
 
@@ -66,10 +66,6 @@ def test_small_talk_is_recognised(results: dict[str, float]) -> None:
     assert results["small_talk"] >= SMALL_TALK_FLOOR, results
 
 
-def _folded(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
 def test_no_evaluation_or_tuning_question_is_copied_into_the_content(answerer: Answerer) -> None:
     """No question of either set is among the phrasings, and none, up to case and punctuation, among
     the unanswered questions (written after both sets existed, and filtered against them).
@@ -78,8 +74,8 @@ def test_no_evaluation_or_tuning_question_is_copied_into_the_content(answerer: A
     other capitals or punctuation: `benchmarks/matcher.py` reports the figures without them too."""
     library = answerer.library
     phrasings = {p for t in library.targets for p in t.phrasings}
-    unanswered = {_folded(q) for q in library.unanswered}
+    unanswered = {clean(q) for q in library.unanswered}
     tuning = yaml.safe_load((Path(__file__).parent.parent / "benchmarks" / "tuning_questions.yaml").read_text("utf-8"))
     asked = [item["q"] for data in (EVAL, tuning) for item in data["in_scope"]]
     asked += [q for data in (EVAL, tuning) for q in data["off_topic"]]
-    assert [q for q in asked if q in phrasings or _folded(q) in unanswered] == []
+    assert [q for q in asked if q in phrasings or clean(q) in unanswered] == []
