@@ -69,10 +69,10 @@ class Answerer:
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
         candidates = self.matcher.rank(question, 1 + MAX_ALTERNATIVES, self.min_score)
-        # A question the whole of which matches nothing well may be several ("author and date?").
+        # A question the whole of which matches nothing well may be several ("author and date?"):
+        # answer the best part, offer the rest.
         parts = self._parts(question) if candidates and candidates[0].score < self.min_score else []
         if parts:
-            # Several questions in one ("author and date?"): answer the best, offer the rest.
             best = parts[0]
             others = [c.target for c in parts[1:] if c.target != best.target]
             return self._for(best.target, question, best.score, tuple(others[:MAX_ALTERNATIVES]))
@@ -83,7 +83,7 @@ class Answerer:
         best = candidates[0]
         # Other parts of the question first ("who is the author and where was it published"), then
         # runners-up nearly as good.
-        offered = [c.target for c in self._parts(question)] if _JOINERS.search(question) else []
+        offered = [c.target for c in self._parts(question)]
         offered += [c.target for c in candidates[1:] if self._close(best, c)]
         alternatives = tuple(dict.fromkeys(t for t in offered if t != best.target))[:MAX_ALTERNATIVES]
         return self._for(best.target, question, best.score, alternatives)
