@@ -1,29 +1,54 @@
-"""The core's face: a question in, an Answer out. No Telegram here."""
+"""The core's face: a question (and what was asked just before) in, an Answer out. No Telegram here.
+
+How it decides, in order:
+1. small talk ("thanks!") is recognised whole, and a greeting in front of a question is dropped;
+2. every target gets a probability of being the answer, from the lexical and the semantic view of the
+   question (bot.decide, with parameters fitted by benchmarks/tune.py);
+3. a question with several parts ("how much … and how many …?") gets every part that is answered;
+4. a follow-up ("and in US dollars?", "who reported it?") is read together with the previous answer;
+5. the most probable target is the answer when its probability reaches ``answer_at``. Below that, a
+   question that names another country or person than the target does is answered with a caveat
+   (what the article says instead), and anything else is declined with the nearest questions to tap.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
+
+import numpy as np
 
 from bot.content import Library, Passage, SmallTalk, Target
-from bot.matcher import Candidate, Matcher
+from bot.decide import FEATURES, features, foreign_script
+from bot.matcher import Matcher
+from bot.semantic import SemanticIndex
 
 # Questions longer than this are cut before matching: the article's own questions are
 # short, and a 10,000-character paste must not cost more than a normal question.
 MAX_QUESTION_CHARS = 500
-MIN_SCORE = 68.0
-# Below MIN_SCORE but at least this: no answer, but "Did you mean" the nearest questions.
-SUGGEST_SCORE = 40.0
-# Runners-up within this many points of the best are offered as "Did you mean".
-AMBIGUITY_MARGIN = 12.0
 MAX_ALTERNATIVES = 2
-# A question at least about as near (in cosine, within this margin) to one the article does not
-# answer as to the best target's nearest phrasing gets no answer: a tie means the question is as
-# much about what the article leaves out as about what it says.
-UNANSWERED_MARGIN = -0.05
+MAX_PARTS = 3
+# A question at least this much in Chinese script gets the Chinese frame around the English answer.
+CHINESE_SHARE = 0.3
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
-_JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b", re.IGNORECASE)
+_JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b|以及|还有|還有|和|及|，|；", re.IGNORECASE)
+# Words that make a message lean on the one before it: pronouns, "and …?", "what about …".
+_LEANING = re.compile(
+    r"^\s*(and|but|so|what about|how about|also)\b|\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his"
+    r"|there|then)\b|^\W*(why|how|when|who|source|more|details?|really|and)\W*$"
+    r"|它|她|他|那|这|這|呢",
+    re.IGNORECASE,
+)
+# Asking for the same thing again: where it says so, more of it.
+_AGAIN = re.compile(
+    r"^\W*(source|sources|quote|passage|proof|citation|link|where does it say( that| so)?|says who|"
+    r"(tell|show) me more|more|more please|details?|go on|explain|elaborate|why|how so|really|出处|來源|来源|详细|詳細|"
+    r"为什么|為什麼)\W*$",
+    re.IGNORECASE,
+)
 
 
 def _split_opening(question: str) -> tuple[str, str]:
@@ -34,6 +59,7 @@ def _split_opening(question: str) -> tuple[str, str]:
 
 class Kind(Enum):
     ANSWER = "answer"
+    CAVEAT = "caveat"  # the article does not say exactly that; what it does say
     SMALL_TALK = "small_talk"
     NO_ANSWER = "no_answer"
     EMPTY = "empty"
@@ -44,21 +70,73 @@ class Answer:
     kind: Kind
     question: str
     target: Target | None = None
-    score: float = 0.0
+    score: float = 0.0  # confidence 0..100: how likely the decision holds the target to be right
     alternatives: tuple[Target, ...] = ()
     passages: tuple[Passage, ...] = ()
     small_talk: SmallTalk | None = None
+    more: tuple[Target, ...] = ()  # the other parts of a question with several, answered too
+    language: str = "en"  # the reader's: "zh" frames the article's English in Chinese
+
+
+class Ranked(NamedTuple):
+    target: Target
+    probability: float
+    conflict: bool
+
+
+class Assessment(NamedTuple):
+    """Every target with its probability, best first, and how likely the best one is right."""
+
+    ranked: list[Ranked]
+    confidence: float
+
+    @property
+    def best(self) -> Ranked | None:
+        return self.ranked[0] if self.ranked else None
 
 
 class Answerer:
-    def __init__(self, library: Library, min_score: float = MIN_SCORE, margin: float = AMBIGUITY_MARGIN) -> None:
+    def __init__(
+        self,
+        library: Library,
+        answer_at: float | None = None,
+        encode: Callable[[Sequence[str]], np.ndarray] | None = None,
+    ) -> None:
         self.library = library
+        self.parameters = library.parameters
+        self.answer_at = self.parameters.answer_at if answer_at is None else answer_at
         self.matcher = Matcher(library)
-        self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
-        self.min_score = min_score
-        self.margin = margin
+        if encode is None:
+            from bot.embedding import shared_embedder
 
-    def answer(self, question: str) -> Answer:
+            embedder = shared_embedder()
+            self.semantic = SemanticIndex(library, embedder.encode, embedder.encode_cached)
+        else:
+            self.semantic = SemanticIndex(library, encode)
+        self._index_of = {t.id: i for i, t in enumerate(library.targets)}
+        self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
+
+    # --- what the decision sees -----------------------------------------------------------
+
+    def features(self, question: str, skip: str | None = None) -> np.ndarray:
+        """The decision's features for every target (``skip``: leave one phrasing out, for tuning)."""
+        candidates = self.matcher.rank(question, len(self.library.targets))
+        nearness = self.semantic.nearness(self.semantic.vector(question), skip)
+        return features(candidates, nearness, self._index_of, question)
+
+    def assess(self, question: str) -> Assessment:
+        rows = self.features(question)
+        probabilities = self.parameters.probabilities(rows)
+        conflict = rows[:, FEATURES.index("conflict")] > 0
+        order = np.argsort(-probabilities, kind="stable")
+        targets = self.library.targets
+        confidence = self.parameters.confidence(rows, probabilities, int(order[0]))
+        return Assessment([Ranked(targets[i], float(probabilities[i]), bool(conflict[i])) for i in order], confidence)
+
+    # --- answering ------------------------------------------------------------------------
+
+    def answer(self, question: str, previous: Target | None = None) -> Answer:
+        """The reply to a question; ``previous`` is what this reader was answered just before, if recent."""
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not question:
             return Answer(Kind.EMPTY, question)
@@ -68,45 +146,70 @@ class Answerer:
         opening, rest = _split_opening(question)
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
-        candidates = self.matcher.rank(question, 1 + MAX_ALTERNATIVES, self.min_score)
-        # A question the whole of which matches nothing well may be several ("author and date?"):
-        # answer the best part, offer the rest.
-        parts = self._parts(question) if candidates and candidates[0].score < self.min_score else []
-        if parts:
-            best = parts[0]
-            others = [c.target for c in parts[1:] if c.target != best.target]
-            return self._for(best.target, question, best.score, tuple(others[:MAX_ALTERNATIVES]))
-        if not candidates or candidates[0].score < self.min_score or self._unanswered(candidates[0]):
-            # Not sure enough to answer; if something is close, offer it as a question to tap.
-            near = tuple(c.target for c in candidates if c.score >= SUGGEST_SCORE)[:MAX_ALTERNATIVES]
-            return Answer(Kind.NO_ANSWER, question, score=candidates[0].score if candidates else 0.0, alternatives=near)
-        best = candidates[0]
-        # Other parts of the question first ("who is the author and where was it published"), then
-        # runners-up nearly as good.
-        offered = [c.target for c in self._parts(question)]
-        offered += [c.target for c in candidates[1:] if self._close(best, c)]
-        alternatives = tuple(dict.fromkeys(t for t in offered if t != best.target))[:MAX_ALTERNATIVES]
-        return self._for(best.target, question, best.score, alternatives)
+        language = "zh" if foreign_script(question) >= CHINESE_SHARE else "en"
+        assessment = self.assess(question)
+        if previous is not None:
+            followed = self._follow_up(question, previous, assessment)
+            if followed is not None:
+                return self._for(followed, question, assessment, language)
+        parts = self._parts(question)
+        best = assessment.best
+        if len(parts) >= 2:
+            confident = best is not None and assessment.confidence >= self.answer_at and best.target in parts
+            first = best.target if confident and best is not None else parts[0]
+            more = tuple(t for t in parts if t != first)
+            return self._for(first, question, assessment, language, more=more)
+        if best is not None and assessment.confidence >= self.answer_at:
+            return self._for(best.target, question, assessment, language)
+        if best is not None and best.conflict and assessment.confidence >= self.parameters.caveat_at:
+            return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
+        near = tuple(r.target for r in assessment.ranked if r.probability >= self.parameters.suggest_at)
+        return Answer(
+            Kind.NO_ANSWER,
+            question,
+            score=round(100 * assessment.confidence, 2),
+            alternatives=near[:MAX_ALTERNATIVES],
+            language=language,
+        )
 
-    def _parts(self, question: str) -> list[Candidate]:
-        """The best match of each part of a question joined by "and", commas or semicolons,
-        best first; empty unless at least two parts each find an answer on their own."""
-        pieces = [p for p in _JOINERS.split(question) if p.strip()]
-        if len(pieces) < 2:
-            return []
-        found = [
-            c[0]
-            for c in (self.matcher.rank(piece, 1, self.min_score) for piece in pieces)
-            if c and c[0].score >= self.min_score and not self._unanswered(c[0])
-        ]
-        return sorted(found, key=lambda c: c.score, reverse=True) if len(found) >= 2 else []
+    def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
+        """The target a question means when read after ``previous``; None when it stands on its own."""
+        leaning = bool(_LEANING.search(question)) or len(question.split()) <= 3
+        best = alone.best
+        if best is not None and alone.confidence >= self.answer_at and not leaning:
+            return None
+        if _AGAIN.match(question):
+            return previous
+        together = self.assess(f"{previous.question} {question}")
+        if together.best is not None and together.confidence >= self.parameters.followup_at and leaning:
+            return together.best.target
+        return None
 
-    def matches(self, question: str, limit: int) -> list[Candidate]:
-        """Every candidate good enough to answer, best first (inline mode lists several)."""
-        ranked = self.matcher.rank(question.strip()[:MAX_QUESTION_CHARS], limit, self.min_score)
-        if ranked and self._unanswered(ranked[0]):
+    def _parts(self, question: str) -> list[Target]:
+        """The answer of each part of a question joined by "and", commas or semicolons, in the order
+        asked; empty unless at least two parts each find a different answer on their own."""
+        pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: MAX_PARTS + 1]
+        if not 2 <= len(pieces) <= MAX_PARTS:
             return []
-        return [c for c in ranked if c.score >= self.min_score]
+        found: list[Target] = []
+        for piece in pieces:
+            assessment = self.assess(piece)
+            if assessment.best is None or assessment.confidence < self.answer_at:
+                return []
+            if assessment.best.target not in found:
+                found.append(assessment.best.target)
+        return found if len(found) >= 2 else []
+
+    def matches(self, question: str, limit: int) -> list[Target]:
+        """Every target confident enough to answer, best first (inline mode lists several)."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            return []
+        assessment = self.assess(question)
+        if assessment.confidence < self.answer_at:
+            return []
+        others = [r.target for r in assessment.ranked[1:] if r.probability >= self.parameters.suggest_at]
+        return [assessment.ranked[0].target, *others][:limit]
 
     def misrouted(self) -> list[tuple[str, str, str]]:
         """Phrasings in the content that would not get their own target's answer, as
@@ -126,17 +229,28 @@ class Answerer:
         target = self.library.target(target_id)
         if target is None:
             return None
-        return self._for(target, target.question, 100.0, ())
+        return Answer(Kind.ANSWER, target.question, target, 100.0, (), self._passages[target.id])
 
-    def _unanswered(self, best: Candidate) -> bool:
-        """Whether the question is about as near one the article does not answer as the best target."""
-        return best.unanswered is not None and best.unanswered >= best.closeness + UNANSWERED_MARGIN
-
-    def _close(self, best: Candidate, other: Candidate) -> bool:
-        """A runner-up nearly as good, or one that answers another part of the question."""
-        if other.score >= self.min_score and best.score - other.score <= self.margin:
-            return True
-        return other.score >= self.min_score - self.margin and not other.matched <= best.matched
-
-    def _for(self, target: Target, question: str, score: float, alternatives: tuple[Target, ...]) -> Answer:
-        return Answer(Kind.ANSWER, question, target, score, alternatives, self._passages[target.id])
+    def _for(
+        self,
+        target: Target,
+        question: str,
+        assessment: Assessment,
+        language: str,
+        kind: Kind = Kind.ANSWER,
+        more: tuple[Target, ...] = (),
+    ) -> Answer:
+        best = assessment.best
+        confidence = assessment.confidence if best is not None and best.target == target else 0.0
+        probability = next((r.probability for r in assessment.ranked if r.target == target), 0.0)
+        shown = {target, *more}
+        # Runners-up nearly as probable, as "Did you mean" buttons.
+        alternatives = tuple(
+            r.target
+            for r in assessment.ranked
+            if r.target not in shown and r.probability >= max(self.parameters.suggest_at, probability / 2)
+        )[:MAX_ALTERNATIVES]
+        passages = tuple(dict.fromkeys(p for t in (target, *more) for p in self._passages[t.id]))
+        return Answer(
+            kind, question, target, round(100 * confidence, 2), alternatives, passages, more=more, language=language
+        )

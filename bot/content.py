@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.parameters import Parameters, read_decision
 from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
@@ -103,6 +104,8 @@ class Library:
     chitchat: tuple[SmallTalk, ...]
     # Questions near the article that it does not answer: the matcher declines what is closer to these.
     unanswered: tuple[str, ...] = ()
+    # How the bot decides to answer: fitted by benchmarks/tune.py, kept with the content it was fitted on.
+    parameters: Parameters = field(default_factory=Parameters)
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
 
     @property
@@ -127,8 +130,8 @@ class Library:
         object.__setattr__(self, "_by_id", {t.id: t for t in self.targets})
 
 
-_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat", "unanswered")
-_OPTIONAL = ("chitchat", "unanswered")
+_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat", "unanswered", "decision")
+_OPTIONAL = ("chitchat", "unanswered", "decision")
 
 
 def load_library(content_dir: str | Path) -> Library:
@@ -170,10 +173,13 @@ def load_library(content_dir: str | Path) -> Library:
     topics = _read_section(sections, "topics", check, lambda v, ln, c: _topics(v, ln, c, ids)) or ()
     chitchat = _read_section(sections, "chitchat", check, _chitchat) or ()
     unanswered = _read_section(sections, "unanswered", check, _unanswered) or ()
+    parameters = _read_section(sections, "decision", check, read_decision) or Parameters()
 
     if check.errors or article is None:
         raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
-    return Library(article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat), unanswered)
+    return Library(
+        article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat), unanswered, parameters
+    )
 
 
 def _read_section(

@@ -62,6 +62,8 @@ class Candidate(NamedTuple):
     closeness: float = 0.0  # cosine with the target's nearest phrasing
     matched: frozenset[str] = frozenset()  # question terms found in the target's own wording
     unanswered: float | None = None  # cosine with the nearest question the article does not answer; None: not looked up
+    conflict: bool = False  # the question names a country or someone the target's own words do not
+    missing: float = 0.0  # the weightiest question word the target's own words lack, over an unknown word's
 
 
 class _PhrasingIndex(NamedTuple):
@@ -263,6 +265,11 @@ class Matcher:
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
         known_set = frozenset(known)
+        # Each question term's weight, for the weightiest one a target lacks.
+        weights = sorted(
+            ((idf[t] if t in idf else self.unknown_idf * _unknown_factor(word), t) for t, word in terms.items()),
+            reverse=True,
+        )
         # About another country and not China ("how much does Germany spend on research"): only a
         # target whose own words name that country may answer (the WIPO ranking names the US).
         elsewhere = frozenset() if self.subject & known_set else {key for key in terms if key in self.countries}
@@ -275,20 +282,31 @@ class Matcher:
             closeness = best.get(index, 0.0) / norm
             score = 100 * (_MIX * share + (1 - _MIX) * closeness)
             own = self.own_terms[index]
+            conflict = False
             if elsewhere - own:
                 score *= _ELSEWHERE_PENALTY
+                conflict = True
             if entities - own:
                 score *= _ENTITY_PENALTY
-            scored.append((score, index, share, closeness))
+                conflict = True
+            missing = next((w for w, t in weights if t not in own), 0.0) / self.unknown_idf
+            scored.append((score, index, share, closeness, conflict, missing))
         scored.sort(reverse=True)
         unanswered = None
         if scored and round(scored[0][0], 2) >= unanswered_from:  # rounded as the score it is compared as
             unanswered = self._nearest(self.unanswered_index, terms, common).get(_UNANSWERED, 0.0) / norm
         return [
             Candidate(
-                self.targets[index], round(score, 2), share, closeness, self.own_terms[index] & known_set, unanswered
+                self.targets[index],
+                round(score, 2),
+                share,
+                closeness,
+                self.own_terms[index] & known_set,
+                unanswered,
+                conflict,
+                missing,
             )
-            for score, index, share, closeness in scored[:limit]
+            for score, index, share, closeness, conflict, missing in scored[:limit]
         ]
 
     def small_talk(self, question: str) -> SmallTalk | None:

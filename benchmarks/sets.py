@@ -1,0 +1,75 @@
+"""Question sets, read into one shape. Each was written apart from the content (see the README):
+
+* ``sets/tuning_a.yaml``, ``sets/tuning_b.yaml``: two writers who saw only the article and the list of
+  targets; the decision is fitted on these (with the content's own phrasings), cross-validated by writer;
+* ``tuning_questions.yaml``: the first round's tuning set, fitted on too;
+* ``sets/pruned.yaml``: the content's phrasings and unanswered questions that the cut to 15 a target
+  removed; examples to fit on, no longer content;
+* ``../tests/eval/questions.yaml``: the first round's evaluation set, a regression set never fitted on;
+* ``sets/test.yaml``: the fresh test set, looked at once, at the end, never fitted on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+TUNING = {"tuning_a": HERE / "sets" / "tuning_a.yaml", "tuning_b": HERE / "sets" / "tuning_b.yaml"}
+TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
+# Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
+EXTRA = {"pruned": HERE / "sets" / "pruned.yaml"}
+REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
+TEST = {"test": HERE / "sets" / "test.yaml"}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    first: str
+    expect: tuple[str, ...]
+    then: str
+    expect_then: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    in_scope: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    chinese: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    near_miss: list[tuple[str, str | None]] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    chitchat: list[str] = field(default_factory=list)
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else (str(value),)
+
+
+def load(name: str, path: Path) -> QuestionSet:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    near_miss = [(item["q"], item.get("near")) for item in data.get("near_miss", [])]
+    off_topic = list(data.get("off_topic", []))
+    if "near_miss" not in data:
+        # The first round's sets have no near misses of their own: their "off_topic" is mostly that
+        # ("how much does japan spend on basic research?"), so it is read as near misses.
+        near_miss, off_topic = [(q, None) for q in off_topic], []
+    return QuestionSet(
+        name,
+        [(item["q"], _ids(item["expect"])) for item in data.get("in_scope", [])],
+        [(item["q"], _ids(item["expect"])) for item in data.get("chinese", [])],
+        near_miss,
+        off_topic,
+        [
+            FollowUp(item["first"], _ids(item["expect"]), item["then"], _ids(item["expect_then"]))
+            for item in data.get("follow_ups", [])
+        ],
+        list(data.get("chitchat", [])),
+    )
+
+
+def load_all(which: dict[str, Path]) -> list[QuestionSet]:
+    return [load(name, path) for name, path in which.items() if path.exists()]

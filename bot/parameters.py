@@ -1,0 +1,108 @@
+"""The decision's parameters: data in the content folder (``decision:``), fitted by benchmarks/tune.py.
+
+Read like the rest of the content: unknown keys, missing weights and non-numbers are ``file:line``
+errors. Without a ``decision`` section the defaults below apply: the embedding alone, untuned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot.yamlcheck import Checker, YamlMap
+
+FEATURES = (
+    "lexical",  # the lexical matcher's score, 0..1
+    "coverage",  # share of the question's words the target accounts for
+    "closeness",  # idf cosine with the target's nearest phrasing
+    "asked",  # embedding cosine with the nearest way the target is asked for
+    "centre",  # embedding cosine with the mean of the ways the target is asked for
+    "says",  # embedding cosine with the nearest sentence of its answer or passages
+    "asked_lead",  # ``asked`` less the best other target's
+    "lexical_lead",  # ``lexical`` less the best other target's
+    "unanswered",  # embedding cosine with the nearest unanswered question, less ``asked``
+    "lexical_unanswered",  # the same in idf cosines
+    "foreign_script",  # share of the question in a script the lexical view cannot read (Chinese)
+    "conflict",  # the question names a country or someone the target does not
+    "asked_first",  # 1 for the target the embedding ranks first
+    "lexical_first",  # 1 for the target the lexical matcher ranks first
+    "missing",  # the weightiest question word the target's own words lack (1: a word the article never uses)
+    "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
+    "lexical_rank",  # 1 / rank of the target by the lexical matcher
+)
+# The second stage sees the best target only: its features, its probability and the runner-up's.
+DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
+@dataclass(frozen=True)
+class Parameters:
+    """The decision, as ``benchmarks/tune.py`` fits it. Defaults: the embedding alone, untuned."""
+
+    weights: tuple[float, ...] = tuple(12.0 if name == "asked" else 0.0 for name in FEATURES)
+    bias: float = -7.0
+    # Whether the best target is right: the probability the bot answers by.
+    decision_weights: tuple[float, ...] = tuple(1.0 if name == "probability" else 0.0 for name in DECISION_FEATURES)
+    decision_bias: float = 0.0
+    answer_at: float = 0.5  # probability needed to answer
+    suggest_at: float = 0.15  # below answer_at but at least this: "Did you mean" buttons
+    caveat_at: float = 0.15  # a name conflict at least this probable: "the article does not say; it says"
+    followup_at: float = 0.5  # a question read with the previous answer's context needs this to use it
+    fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Per target, how likely it is the answer: what ranks them."""
+        return _sigmoid(features @ np.asarray(self.weights) + self.bias)
+
+    def confidence(self, features: np.ndarray, probabilities: np.ndarray, best: int) -> float:
+        """How likely the best target is right: what the bot answers by (``answer_at``)."""
+        runner_up = float(np.max(np.delete(probabilities, best))) if len(probabilities) > 1 else 0.0
+        row = np.concatenate(([probabilities[best], runner_up], features[best]))
+        return float(_sigmoid(row @ np.asarray(self.decision_weights) + self.decision_bias))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return result
+
+
+
+_THRESHOLDS = ("answer_at", "suggest_at", "caveat_at", "followup_at")
+
+
+def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
+    required = {"weights", "bias", "decision_weights", "decision_bias"}
+    item = check.fields(value, line, "decision", required, {*_THRESHOLDS, "fitted"})
+    if item is None:
+        return None
+    numbers: dict[str, Any] = {}
+    for key, names in (("weights", FEATURES), ("decision_weights", DECISION_FEATURES)):
+        weights = item.get(key)
+        if isinstance(weights, YamlMap):
+            for name in weights:
+                if name not in names:
+                    check.error(weights.key_lines[name], f"decision: {key}: unknown feature {name!r}")
+            for name in names:
+                if name not in weights:
+                    check.error(weights.line, f"decision: {key}: feature {name!r} has no weight")
+            if all(name in weights for name in names):
+                numbers[key] = tuple(_number(weights, name, check) for name in names)
+        elif key in item:
+            check.error(item.key_lines[key], f"decision: {key!r} must map each feature to a number")
+    for name in ("bias", "decision_bias", *_THRESHOLDS):
+        if name in item:
+            numbers[name] = _number(item, name, check)
+    for name in _THRESHOLDS:
+        if name in numbers and not 0 <= numbers[name] <= 1:
+            check.error(item.key_lines[name], f"decision: {name!r} is a probability, between 0 and 1")
+    fitted = item.get("fitted")
+    return Parameters(**numbers, fitted=dict(fitted) if isinstance(fitted, dict) else {})
+
+
+def _number(mapping: YamlMap, key: str, check: Checker) -> float:
+    value = mapping.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        line = mapping.key_lines.get(key, mapping.line)
+        check.error(line, f"decision: {key!r} must be a number, got {value!r}")
+        return 0.0
+    return float(value)

@@ -1,0 +1,95 @@
+"""The semantic view of a question: how near in meaning it is to each target, in any language.
+
+Every target is embedded twice over: by how readers ask for it (its question, label and phrasings)
+and by what it says (its answer and passages). A question is embedded once; its cosine with every
+row is one matrix product, reduced to the nearest row of each kind per target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from bot.content import Library, Target
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“])")
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+class Nearness(NamedTuple):
+    """Per target (in ``Library.targets`` order) the best cosine with how it is asked for, with its
+    centre (the mean of those), and with a sentence of what it says; and the best cosine with a
+    question the article does not answer."""
+
+    asked: np.ndarray
+    centre: np.ndarray
+    says: np.ndarray
+    unanswered: float
+
+
+def asked_texts(target: Target) -> tuple[str, ...]:
+    """How the content words the questions a target answers; a figure also by what it measures."""
+    measures = getattr(target, "measures", None)
+    return tuple(dict.fromkeys((target.question, *target.phrasings, *((measures,) if measures else ()))))
+
+
+class SemanticIndex:
+    def __init__(self, library: Library, encode: Encode, encode_content: Encode | None = None) -> None:
+        """``encode_content``, if given, embeds the content (it may remember vectors between runs)."""
+        self.encode = encode
+        texts: list[str] = []
+        asked_owner: list[int] = []
+        says_owner: list[int] = []
+        says: list[str] = []
+        for index, target in enumerate(library.targets):
+            for text in asked_texts(target):
+                texts.append(text)
+                asked_owner.append(index)
+            for text in (target.answer, *(p.text for p in library.passages_of(target))):
+                for sentence in _sentences(text):
+                    says.append(sentence)
+                    says_owner.append(index)
+        unanswered = list(library.unanswered)
+        vectors = (encode_content or encode)([*texts, *says, *unanswered])
+        self.count = len(library.targets)
+        self._asked = vectors[: len(texts)]
+        self._says = vectors[len(texts) : len(texts) + len(says)]
+        self._unanswered = vectors[len(texts) + len(says) :]
+        self._asked_owner = np.asarray(asked_owner, dtype=np.intp)
+        self._says_owner = np.asarray(says_owner, dtype=np.intp)
+        centres = np.zeros((self.count, vectors.shape[1]), dtype=np.float32)
+        np.add.at(centres, self._asked_owner, self._asked)
+        self._centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
+        self.asked_text = texts
+
+    def vector(self, question: str) -> np.ndarray:
+        vector: np.ndarray = self.encode([question])[0]
+        return vector
+
+    def nearness(self, vector: np.ndarray, skip: str | None = None) -> Nearness:
+        """Cosines of a question's vector with every target; ``skip`` leaves out one asked text
+        (the question itself, when the tuning script asks the content's own phrasings)."""
+        asked = self._asked @ vector
+        if skip is not None:
+            asked = np.where(np.asarray(self.asked_text) == skip, -1.0, asked)
+        return Nearness(
+            _best_per_owner(asked, self._asked_owner, self.count),
+            self._centres @ vector,
+            _best_per_owner(self._says @ vector, self._says_owner, self.count),
+            float(np.max(self._unanswered @ vector)) if len(self._unanswered) else 0.0,
+        )
+
+
+def _sentences(text: str) -> list[str]:
+    """A passage's sentences: a question meets one sentence of a long passage better than the whole."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    return parts or [text]
+
+
+def _best_per_owner(cosines: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    best = np.full(count, -1.0, dtype=np.float32)
+    np.maximum.at(best, owner, cosines)
+    return best
