@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import shutil
 import sys
 import tempfile
@@ -211,17 +212,41 @@ def choose_suggest(queries: list[Query], parameters: Parameters, answer_at: floa
     return best[1]
 
 
-def follow_up_rate(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Memo) -> float:
-    answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
-    right = total = 0
+def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[QuestionSet]) -> dict[str, float]:
+    """Per set, the share of second questions answered right after the first was answered."""
+    answerer.parameters = parameters
+    rates = {}
     for qset in sets:
+        right = []
         for item in qset.follow_ups:
             first = answerer.answer(item.first)
-            previous = first.target if first.kind is Kind.ANSWER else None
+            previous = first.target if first.kind in (Kind.ANSWER, Kind.CAVEAT) else None
             then = answerer.answer(item.then, previous)
-            total += 1
-            right += then.kind is Kind.ANSWER and then.target is not None and then.target.id in item.expect_then
-    return right / total if total else float("nan")
+            right.append(then.kind is Kind.ANSWER and then.target is not None and then.target.id in item.expect_then)
+        if right:
+            rates[qset.name] = float(np.mean(right))
+    return rates
+
+
+def choose_follow_up(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Memo) -> Parameters:
+    """The follow-up weights, chosen on the sets with follow-ups, leaving each writer out in turn."""
+    answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
+    answerer.assess = functools.lru_cache(maxsize=None)(answerer.assess)  # type: ignore[method-assign]
+    grid = [
+        dataclasses.replace(parameters, followup_together=t, followup_pronoun=n, followup_related=r, followup_at=a)
+        for t in (0.0, 0.25, 0.5, 1.0, 2.0)
+        for n in (0.5, 1.0, 2.0, 4.0)
+        for r in (0.0, 0.1, 0.2, 0.4)
+        for a in (0.3, 0.5, 0.7)
+    ]
+    rates = [follow_up_rates(answerer, candidate, sets) for candidate in grid]
+    names = sorted({name for r in rates for name in r})
+    for held in names:
+        chosen = max(range(len(grid)), key=lambda i: sum(v for k, v in rates[i].items() if k != held))
+        print(f"  follow-ups right, {held} held out: {rates[chosen][held]:.3f}")
+    best = max(range(len(grid)), key=lambda i: sum(rates[i].values()))
+    print("  follow-ups right, fitted on all: " + ", ".join(f"{k} {v:.3f}" for k, v in rates[best].items()))
+    return grid[best]
 
 
 def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None:
@@ -240,6 +265,9 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  suggest_at: {parameters.suggest_at}",
         f"  caveat_at: {parameters.caveat_at}",
         f"  followup_at: {parameters.followup_at}",
+        f"  followup_together: {parameters.followup_together}",
+        f"  followup_pronoun: {parameters.followup_pronoun}",
+        f"  followup_related: {parameters.followup_related}",
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
     ]
@@ -296,14 +324,7 @@ def main() -> None:
     parameters = fit(everything, c)
     suggest_at = choose_suggest(everything, parameters, answer_at)
     parameters = dataclasses.replace(parameters, answer_at=answer_at, suggest_at=suggest_at, caveat_at=caveat_at)
-    rates = {}
-    for followup_at in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
-        rates[followup_at] = follow_up_rate(
-            library, dataclasses.replace(parameters, followup_at=followup_at), sets, encode
-        )
-    followup_at = max(rates, key=lambda k: (rates[k], k))
-    print("follow-ups right by followup_at: " + ", ".join(f"{k}: {v:.3f}" for k, v in rates.items()))
-    parameters = dataclasses.replace(parameters, followup_at=followup_at)
+    parameters = choose_follow_up(library, parameters, sets, encode)
     fitted = {
         "date": dt.date.today().isoformat(),
         "C": c,
@@ -313,7 +334,7 @@ def main() -> None:
     }
     print("\nranking: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, parameters.weights, strict=True)))
     print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(DECISION_FEATURES, parameters.decision_weights, strict=True)))
-    print(f"suggest_at {suggest_at}, followup_at {followup_at}")
+    print(f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, together {parameters.followup_together}, pronoun {parameters.followup_pronoun}, related {parameters.followup_related}")
     if not args.dry_run:
         write(args.content / "parameters.yaml", parameters, fitted)
         load_library(args.content)  # what was written reads back

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import render
-from bot.answers import Answerer
-from bot.config import ConfigError, content_dir, db_path, load_env_file, load_settings, min_score
+from bot.answers import Answerer, Kind
+from bot.config import ConfigError, answer_at, content_dir, db_path, load_env_file, load_settings
 from bot.content import ContentError, load_library
 
 
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             return 0
         library = load_library(args.content or content_dir())
-        threshold = min_score()
+        threshold = answer_at()
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
@@ -76,11 +76,16 @@ def _ask(answerer: Answerer, question: str) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print(f"Ask about: {answerer.library.article.title}\nOne question a line; Ctrl-D to quit.")
+    # One reader's conversation: a line may follow up on the answer before it, as in a chat.
+    previous = None
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            print(render.plain_answer(answerer.answer(line), answerer.library))
+            answer = answerer.answer(line, previous)
+            if answer.target is not None and answer.kind in (Kind.ANSWER, Kind.CAVEAT):
+                previous = answer.target
+            print(render.plain_answer(answer, answerer.library))
             print()
     except KeyboardInterrupt:
         pass

@@ -6,9 +6,10 @@ How it decides, in order:
    question (bot.decide, with parameters fitted by benchmarks/tune.py);
 3. a question with several parts ("how much … and how many …?") gets every part that is answered;
 4. a follow-up ("and in US dollars?", "who reported it?") is read together with the previous answer;
-5. the most probable target is the answer when its probability reaches ``answer_at``. Below that, a
-   question that names another country or person than the target does is answered with a caveat
-   (what the article says instead), and anything else is declined with the nearest questions to tap.
+5. the most probable target is the answer when the decision is confident enough (``answer_at``);
+   less confident but not far (``caveat_at``), the reply says plainly that the article may not answer
+   exactly that and gives the nearest it says; below that the bot declines, offering the nearest
+   questions to tap.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ MAX_PARTS = 3
 CHINESE_SHARE = 0.3
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b|以及|还有|還有|和|及|，|；", re.IGNORECASE)
-# Words that make a message lean on the one before it: pronouns, "and …?", "what about …".
-_LEANING = re.compile(
-    r"^\s*(and|but|so|what about|how about|also)\b|\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his"
-    r"|there|then)\b|^\W*(why|how|when|who|source|more|details?|really|and)\W*$"
-    r"|它|她|他|那|这|這|呢",
+# A message leans on the one before it by a pronoun ("who reported it?") or by leaving things out
+# ("and in US dollars?", "when?").
+_PRONOUN = re.compile(
+    r"\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his|him|there|then)\b|它|她|他|这|這|那",
     re.IGNORECASE,
 )
+_ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
     r"^\W*(source|sources|quote|passage|proof|citation|link|where does it say( that| so)?|says who|"
@@ -59,7 +60,7 @@ def _split_opening(question: str) -> tuple[str, str]:
 
 class Kind(Enum):
     ANSWER = "answer"
-    CAVEAT = "caveat"  # the article does not say exactly that; what it does say
+    CAVEAT = "caveat"  # perhaps not exactly what was asked: the nearest the article says
     SMALL_TALK = "small_talk"
     NO_ANSWER = "no_answer"
     EMPTY = "empty"
@@ -104,6 +105,7 @@ class Answerer:
     ) -> None:
         self.library = library
         self.parameters = library.parameters
+        self.override = answer_at  # the owner's ARTICLE_BOT_ANSWER_AT, kept across reloads
         self.answer_at = self.parameters.answer_at if answer_at is None else answer_at
         self.matcher = Matcher(library)
         if encode is None:
@@ -121,7 +123,7 @@ class Answerer:
     def features(self, question: str, skip: str | None = None) -> np.ndarray:
         """The decision's features for every target (``skip``: leave one phrasing out, for tuning)."""
         candidates = self.matcher.rank(question, len(self.library.targets))
-        nearness = self.semantic.nearness(self.semantic.vector(question), skip)
+        nearness = self.semantic.nearness(self.semantic.vector(self.matcher.mend(question)), skip)
         return features(candidates, nearness, self._index_of, question)
 
     def assess(self, question: str) -> Assessment:
@@ -140,7 +142,7 @@ class Answerer:
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not question:
             return Answer(Kind.EMPTY, question)
-        intent = self.matcher.small_talk(question)
+        intent = self.matcher.small_talk(question, exact=previous is not None)
         if intent is not None:
             return Answer(Kind.SMALL_TALK, question, small_talk=intent)
         opening, rest = _split_opening(question)
@@ -161,7 +163,7 @@ class Answerer:
             return self._for(first, question, assessment, language, more=more)
         if best is not None and assessment.confidence >= self.answer_at:
             return self._for(best.target, question, assessment, language)
-        if best is not None and best.conflict and assessment.confidence >= self.parameters.caveat_at:
+        if best is not None and assessment.confidence >= self.parameters.caveat_at:
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
         near = tuple(r.target for r in assessment.ranked if r.probability >= self.parameters.suggest_at)
         return Answer(
@@ -174,16 +176,25 @@ class Answerer:
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
-        leaning = bool(_LEANING.search(question)) or len(question.split()) <= 3
-        best = alone.best
-        if best is not None and alone.confidence >= self.answer_at and not leaning:
+        pronoun = bool(_PRONOUN.search(question))
+        leaning = pronoun or bool(_ELLIPSIS.search(question)) or len(question.split()) <= 3
+        if not leaning and alone.confidence >= self.answer_at:
             return None
         if _AGAIN.match(question):
             return previous
         together = self.assess(f"{previous.question} {question}")
-        if together.best is not None and together.confidence >= self.parameters.followup_at and leaning:
-            return together.best.target
-        return None
+        if not leaning and together.confidence < self.parameters.followup_at:
+            return None
+        with_previous = {r.target.id: r.probability for r in together.ranked}
+        shared = set(previous.passage_ids) | {previous.id}
+        parameters = self.parameters
+        weight = parameters.followup_pronoun if pronoun else parameters.followup_together
+
+        def score(ranked: Ranked) -> float:
+            related = bool(shared & {*ranked.target.passage_ids, ranked.target.id})
+            return ranked.probability + weight * with_previous[ranked.target.id] + parameters.followup_related * related
+
+        return max(alone.ranked, key=score).target
 
     def _parts(self, question: str) -> list[Target]:
         """The answer of each part of a question joined by "and", commas or semicolons, in the order

@@ -11,8 +11,6 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
-from bot.answers import MIN_SCORE
-
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -31,7 +29,7 @@ class Settings:
     db_path: Path = Path("data/questions.sqlite3")
     user_rate_per_minute: int = 20
     poll_timeout: int = 10
-    min_score: float = MIN_SCORE
+    answer_at: float | None = None  # None: the content's own (decision.answer_at in parameters.yaml)
     log_level: str = "INFO"
 
     @property
@@ -59,18 +57,18 @@ def content_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("ARTICLE_BOT_CONTENT_DIR") or default_content_dir())
 
 
-def min_score(env: Mapping[str, str] | None = None) -> float:
-    """The score (0–100) a match needs to be answered; higher is more careful, and answers less."""
+def answer_at(env: Mapping[str, str] | None = None) -> float | None:
+    """How sure the bot must be to answer (0–1), overriding the content's; None to keep the content's."""
     env = os.environ if env is None else env
-    text = env.get("ARTICLE_BOT_MIN_SCORE", "").strip()
+    text = env.get("ARTICLE_BOT_ANSWER_AT", "").strip()
     if not text:
-        return MIN_SCORE
+        return None
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 < value <= 100:
-        raise ConfigError(f"ARTICLE_BOT_MIN_SCORE must be a number above 0 and at most 100, got {text!r}")
+    if not 0 < value < 1:
+        raise ConfigError(f"ARTICLE_BOT_ANSWER_AT must be a probability above 0 and below 1, got {text!r}")
     return value
 
 
@@ -105,7 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         db_path=db_path(env),
         user_rate_per_minute=_positive_int(env, "ARTICLE_BOT_USER_RATE", 20),
         poll_timeout=_positive_int(env, "ARTICLE_BOT_POLL_TIMEOUT", 10),
-        min_score=min_score(env),
+        answer_at=answer_at(env),
         log_level=log_level,
     )
 

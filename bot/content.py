@@ -19,6 +19,7 @@ from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
 METADATA_FIELDS = ("title", "author", "outlet", "date")
+LISTS = ("headings", "figures")
 
 
 class ContentError(Exception):
@@ -57,6 +58,8 @@ class Entry:
     passage_ids: tuple[str, ...]
     heading: bool = False
     facts: tuple[str, ...] = ()
+    # An overview rather than one answer: "headings" (each heading's short answer) or "figures".
+    lists: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,13 +235,18 @@ def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passage
     result = []
     required = {"id", "question", "phrasings", "answer", "passages"}
     for item_line, raw in check.items(value, line, "entries"):
-        item = check.fields(raw, item_line, "entry", required, {"heading", "facts"})
+        lists = raw.get("lists") if isinstance(raw, YamlMap) else None
+        # An overview needs no answer of its own: the list is the answer.
+        needed = required - {"answer", "passages"} if lists is not None else required
+        item = check.fields(raw, item_line, "entry", needed, {"heading", "facts", "lists", "answer", "passages"})
         if item is None:
             continue
         ident = check.ident(item, "entry", ids)
         what = f"entry {ident}"
+        if lists is not None and lists not in LISTS:
+            check.error(item.key_lines["lists"], f"{what}: 'lists' must be one of {', '.join(LISTS)}, got {lists!r}")
         facts = check.texts(item, "facts", what)
-        passage_ids = check.texts(item, "passages", what, allow_empty=bool(facts))
+        passage_ids = check.texts(item, "passages", what, allow_empty=bool(facts) or lists is not None)
         _check_refs(item, "passages", passage_ids, what, passages, check)
         for fact in facts:
             if fact not in METADATA_FIELDS:
@@ -257,6 +265,7 @@ def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passage
                 passage_ids=passage_ids,
                 heading=heading is True,
                 facts=facts,
+                lists=lists if lists in LISTS else None,
             )
         )
     return result

@@ -15,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import keyboards, render
 from bot.answers import Answer, Answerer, Kind
 from bot.content import ContentError, Target, load_library
+from bot.conversation import Conversations
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
 from bot.store import Store, format_stats, new_question_id
@@ -47,8 +48,10 @@ class Handlers:
         limiter: UserLimiter,
         admins: frozenset[int] = frozenset(),
         content_dir: Path | None = None,
+        conversations: Conversations | None = None,
     ) -> None:
         self.answerer = answerer
+        self.conversations = conversations or Conversations()
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
@@ -61,8 +64,8 @@ class Handlers:
             return "No content folder configured; nothing reloaded."
         directory = self.content_dir
         try:
-            min_score = self.answerer.min_score
-            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory), min_score))
+            override = self.answerer.override
+            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory), override))
         except ContentError as exc:
             log.error("Content reload failed; still serving the previous content:\n%s", exc)
             return "Reload failed; still serving the previous content.\n" + str(exc)
@@ -130,8 +133,15 @@ class Handlers:
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask and plain questions alike: the question is what remains of the text."""
         message = update.effective_message
-        if message is not None:
-            await self._send_answer(message, self.answerer.answer(question_text(message)), update)
+        if message is None:
+            return
+        user = update.effective_user
+        replied = message.reply_to_message
+        previous_id = self.conversations.previous(
+            message.chat.id, user.id if user else None, replied.message_id if replied is not None else None
+        )
+        previous = self.library.target(previous_id) if previous_id else None
+        await self._send_answer(message, self.answerer.answer(question_text(message), previous), update)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """For admins only; everyone else sees what an unknown command gets."""
@@ -196,7 +206,7 @@ class Handlers:
             return
         text = query.query.strip()
         if text:
-            targets = [c.target for c in self.answerer.matches(text, INLINE_RESULTS)]
+            targets = self.answerer.matches(text, INLINE_RESULTS)
         else:
             targets = render.topic_targets(self.library)
         results = [self._inline_result(t, context.bot.username) for t in targets[:INLINE_RESULTS]]
@@ -218,14 +228,20 @@ class Handlers:
         self, message: Message, answer: Answer, update: Update, quote: bool | None = None, asked: bool = True
     ) -> None:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
-        votable = answer.kind is Kind.ANSWER
-        logged = asked and answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
+        votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
+        logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
         question_id = new_question_id() if votable or logged else None
-        await message.reply_text(
+        sent = await message.reply_text(
             render.html_answer(answer, self.library),
             reply_markup=keyboards.for_answer(answer, question_id),
             do_quote=quote,
         )
+        if answer.target is not None and votable:
+            # The next question of this reader, or a reply to this answer, may lean on it.
+            user = update.effective_user
+            self.conversations.answered(
+                message.chat.id, user.id if user else None, answer.target.id, getattr(sent, "message_id", None)
+            )
         if logged and question_id is not None:
             # After the reply is out: the log can be slow or fail without anyone waiting for it.
             await asyncio.to_thread(

@@ -50,7 +50,7 @@ def parse(data: str | None) -> ShowAnswer | Vote | None:
 def for_answer(answer: Answer, question_id: str | None) -> InlineKeyboardMarkup | None:
     """Did-you-mean buttons for close runners-up, then feedback and share."""
     rows = [[InlineKeyboardButton(f"↪ {_short(t.question)}", callback_data=show_data(t))] for t in answer.alternatives]
-    if answer.kind is not Kind.ANSWER or answer.target is None:
+    if answer.kind not in (Kind.ANSWER, Kind.CAVEAT) or answer.target is None:
         return InlineKeyboardMarkup(rows) if rows else None  # suggestions when not sure enough to answer
     actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
     if question_id is not None:

@@ -50,6 +50,7 @@ _TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
 _TYPO_EDITS = 2
 _SMALL_TALK_CUTOFF = 90.0
 _UNANSWERED = -1  # the target index of the questions the article does not answer
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
 
 
@@ -225,16 +226,33 @@ class Matcher:
                 best[target] = cosine
         return best
 
-    def _term(self, word: str) -> str:
-        """The index term of a question word, mending a typo if a known word is close."""
+    def _mended(self, word: str) -> str:
+        """A question word, or the article's word it is a typo of ("reserch" → "research")."""
         if word not in self.known_words and len(word) >= 4 and word.isalpha():
             match = process.extractOne(
                 word, self.vocabulary_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
             )
             # Two edits at most: "scientists" is not a typo of "scientific", though close by ratio.
             if match and Levenshtein.distance(word, match[0], score_cutoff=_TYPO_EDITS) <= _TYPO_EDITS:
-                word = match[0]
-        return term(word)
+                return str(match[0])
+        return word
+
+    def _term(self, word: str) -> str:
+        """The index term of a question word, mending a typo if a known word is close."""
+        return term(self._mended(word))
+
+    def mend(self, question: str) -> str:
+        """The question with its typos mended, as the semantic view should read it."""
+
+        def mended(match: re.Match[str]) -> str:
+            word = match.group(0)
+            folded = word.casefold()
+            if folded in STOPWORDS:
+                return word
+            fixed = self._mended(folded)
+            return word if fixed == folded else fixed
+
+        return _LATIN_WORD.sub(mended, question)
 
     def rank(self, question: str, limit: int = 5, unanswered_from: float = 0.0) -> list[Candidate]:
         """Targets best first, scored 0..100; empty when no word of the question is known.
@@ -309,13 +327,14 @@ class Matcher:
             for score, index, share, closeness, conflict, missing in scored[:limit]
         ]
 
-    def small_talk(self, question: str) -> SmallTalk | None:
-        """A greeting, thanks or the like, matched whole (with a typo allowed)."""
+    def small_talk(self, question: str, exact: bool = False) -> SmallTalk | None:
+        """A greeting, thanks or the like, matched whole (with a typo allowed unless ``exact``: after an
+        answer, "says who?" is a follow-up, not "who are you?")."""
         text = clean(question)
         if not text:
             return None
         intent = self.small_talk_exact.get(text)
-        if intent is not None:
+        if intent is not None or exact:
             return intent
         if len(text) <= self.small_talk_longest:
             match = process.extractOne(

@@ -37,7 +37,9 @@ FEATURES = (
 DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
 @dataclass(frozen=True)
 class Parameters:
-    """The decision, as ``benchmarks/tune.py`` fits it. Defaults: the embedding alone, untuned."""
+    """The decision, as ``benchmarks/tune.py`` fits it. Defaults: the embedding alone, untuned.
+
+    ``bias`` shifts every logit alike, so a softmax ignores it; it is kept for the record."""
 
     weights: tuple[float, ...] = tuple(12.0 if name == "asked" else 0.0 for name in FEATURES)
     bias: float = -7.0
@@ -47,12 +49,20 @@ class Parameters:
     answer_at: float = 0.5  # probability needed to answer
     suggest_at: float = 0.15  # below answer_at but at least this: "Did you mean" buttons
     caveat_at: float = 0.15  # a name conflict at least this probable: "the article does not say; it says"
-    followup_at: float = 0.5  # a question read with the previous answer's context needs this to use it
+    followup_at: float = 0.5  # a question that does not lean on the previous answer needs this to use it
+    # A follow-up ranks targets by its own probability, plus a weight times its probability when read
+    # together with the previous question, plus a bonus for a target that shares a passage with it.
+    followup_together: float = 1.0
+    followup_pronoun: float = 2.0  # the same weight for a follow-up with a pronoun ("who reported it?")
+    followup_related: float = 0.2
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """Per target, how likely it is the answer: what ranks them."""
-        return _sigmoid(features @ np.asarray(self.weights) + self.bias)
+        """Per target, how likely it is the answer (a softmax over the targets): what ranks them."""
+        logits = features @ np.asarray(self.weights) + self.bias
+        exp = np.exp(logits - logits.max())
+        result: np.ndarray = exp / exp.sum()
+        return result
 
     def confidence(self, features: np.ndarray, probabilities: np.ndarray, best: int) -> float:
         """How likely the best target is right: what the bot answers by (``answer_at``)."""
@@ -68,11 +78,12 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 _THRESHOLDS = ("answer_at", "suggest_at", "caveat_at", "followup_at")
+_FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related")
 
 
 def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
     required = {"weights", "bias", "decision_weights", "decision_bias"}
-    item = check.fields(value, line, "decision", required, {*_THRESHOLDS, "fitted"})
+    item = check.fields(value, line, "decision", required, {*_THRESHOLDS, *_FOLLOW_UP, "fitted"})
     if item is None:
         return None
     numbers: dict[str, Any] = {}
@@ -89,7 +100,7 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
                 numbers[key] = tuple(_number(weights, name, check) for name in names)
         elif key in item:
             check.error(item.key_lines[key], f"decision: {key!r} must map each feature to a number")
-    for name in ("bias", "decision_bias", *_THRESHOLDS):
+    for name in ("bias", "decision_bias", *_THRESHOLDS, *_FOLLOW_UP):
         if name in item:
             numbers[name] = _number(item, name, check)
     for name in _THRESHOLDS:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from html import escape as _escape
 
+from bot import i18n
 from bot.answers import Answer, Kind
 from bot.content import Library, Target
 
@@ -32,18 +33,66 @@ def html_answer(answer: Answer, library: Library) -> str:
     if answer.kind is Kind.EMPTY:
         return html_usage()
     if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        if answer.language != "en":
+            suffix = f" {i18n.text(answer.language, 'did_you_mean')}" if answer.alternatives else ""
+            return escape(i18n.text(answer.language, "not_found") + suffix) + " /topics"
         if answer.alternatives:
             return escape(f"{NOT_FOUND} Did you mean one of these? {POINTER}")
         return html_no_answer(library)
-    head = f"<b>{escape(answer.target.answer)}</b>"
+    lead, blocks = _body(answer, library)
+    head = "\n".join(
+        [*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)]
+    )
     tail = f"<i>{escape(citation(library))}</i>"
     quotes = [escape(p.text) for p in answer.passages]
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
 
 
+def _body(answer: Answer, library: Library) -> tuple[str, list[tuple[str | None, str]]]:
+    """The bot's own opening line (or none), then (label, text) blocks from the content: each part's
+    short answer, or an overview's list. A label is a heading question or a section title."""
+    assert answer.target is not None
+    language = answer.language
+    lead = i18n.text(language, "caveat") if answer.kind is Kind.CAVEAT else i18n.text(language, "frame")
+    blocks: list[tuple[str | None, str]] = []
+    for target in (answer.target, *answer.more):
+        lists = getattr(target, "lists", None)
+        if target.answer:
+            blocks.append((None, target.answer))
+        if lists == "headings":
+            blocks.append(("", i18n.text(language, "headings")))
+            blocks += [(t.question, t.answer) for t in library.entries if t.heading and t.id != target.id]
+        elif lists == "figures":
+            blocks.append(("", i18n.text(language, "figures")))
+            blocks += [("•", f.label) for f in library.figures]
+    return lead, blocks
+
+
+def _html_block(label: str | None, text: str) -> str:
+    if label is None:
+        return f"<b>{escape(text)}</b>"  # a short answer
+    if label == "":
+        return f"\n{escape(text)}"  # a section title, the bot's own words
+    if label == "•":
+        return f"• {escape(text)}"
+    return f"• <b>{escape(label)}</b> {escape(text)}"
+
+
+def _plain_block(label: str | None, text: str) -> str:
+    if label is None:
+        return text
+    if label == "":
+        return f"\n{text}"
+    if label == "•":
+        return f"• {text}"
+    return f"• {label} {text}"
+
+
 def html_inline(target: Target, library: Library) -> str:
-    """The message an inline result sends: the short answer and where it comes from."""
-    return f"<b>{escape(target.answer)}</b>\n<i>{escape(citation(library))}</i>"
+    """The message an inline result sends: the short answer (or the overview) and where it comes from."""
+    _, blocks = _body(Answer(Kind.ANSWER, target.question, target), library)
+    body = "\n".join(_html_block(label, text) for label, text in blocks)
+    return f"{body}\n<i>{escape(citation(library))}</i>"
 
 
 def plain_answer(answer: Answer, library: Library) -> str:
@@ -52,10 +101,12 @@ def plain_answer(answer: Answer, library: Library) -> str:
     if answer.kind is Kind.EMPTY:
         return f'Ask a question about the article, for example: "{EXAMPLE_QUESTION}"'
     if answer.kind is Kind.NO_ANSWER or answer.target is None:
+        not_found = i18n.text(answer.language, "not_found")
         if answer.alternatives:
-            return f"{NOT_FOUND}\nDid you mean: " + " | ".join(t.question for t in answer.alternatives)
-        return no_answer_text(library, telegram=False)
-    lines = [answer.target.answer, ""]
+            return f"{not_found}\nDid you mean: " + " | ".join(t.question for t in answer.alternatives)
+        return not_found if answer.language != "en" else no_answer_text(library, telegram=False)
+    lead, blocks = _body(answer, library)
+    lines = [*([lead] if lead else []), *(_plain_block(label, text) for label, text in blocks), ""]
     if answer.passages:
         lines += [*(f"> {p.text}" for p in answer.passages), ""]
     lines.append(f"— {citation(library)}")

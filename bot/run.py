@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def run(settings: Settings, library: Library) -> int:
     setup_logging(settings.log_level, settings.token)
     log.info("Content loaded: %s", library.summary())
-    application = build_application(settings, Answerer(library, settings.min_score), Store(settings.db_path))
+    application = build_application(settings, Answerer(library, settings.answer_at), Store(settings.db_path))
     try:
         application.run_polling(
             allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout

@@ -48,7 +48,7 @@ class SemanticIndex:
             for text in asked_texts(target):
                 texts.append(text)
                 asked_owner.append(index)
-            for text in (target.answer, *(p.text for p in library.passages_of(target))):
+            for text in filter(None, (target.answer, *(p.text for p in library.passages_of(target)))):
                 for sentence in _sentences(text):
                     says.append(sentence)
                     says_owner.append(index)
