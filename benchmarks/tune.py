@@ -43,6 +43,8 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # caveated one counts, a confident one counts again), and no answer to questions the article does not
 # answer (a near miss may get the caveat "not exactly; the nearest it says" instead).
 WEIGHTS = {"in_scope": 0.25, "confident": 0.15, "chinese": 0.15, "near_miss": 0.15, "off_topic": 0.3}
+# Whatever the objective prefers, at least this share of clearly off-topic questions is declined.
+OFF_TOPIC_FLOOR = 0.96
 
 
 class Query(NamedTuple):
@@ -182,10 +184,11 @@ def objective(figures: dict[str, float]) -> float:
 
 
 def choose_thresholds(queries: list[Query], ps: list[Scored]) -> tuple[float, float, float]:
-    best = (-1.0, 0.5, 0.5)
+    best = (-2.0, 0.5, 0.5)
     for answer_at in np.arange(0.10, 0.91, 0.02):
         for caveat_at in np.arange(0.05, answer_at + 1e-9, 0.05):
-            value = objective(scores(queries, ps, answer_at, caveat_at))
+            figures = scores(queries, ps, answer_at, caveat_at)
+            value = objective(figures) if figures["off_topic"] >= OFF_TOPIC_FLOOR else -figures["off_topic"]
             if value > best[0] + 1e-9:
                 best = (value, round(float(answer_at), 2), round(float(caveat_at), 2))
     return best

@@ -47,14 +47,19 @@ def features(candidates: list[Candidate], nearness: Nearness, index_of: dict[str
         if candidate.unanswered is not None:
             lexical_unanswered = candidate.unanswered
     lexical = rows[:, column["lexical"]]
+    script = foreign_script(question)
     rows[:, column["asked"]] = nearness.asked
     rows[:, column["centre"]] = nearness.centre
     rows[:, column["says"]] = nearness.says
+    rows[:, column["probe"]] = nearness.probe
+    rows[:, column["probe_unanswered"]] = nearness.probe_unanswered
+    # No word in common means little when the question is Chinese, and much when it is English.
+    rows[:, column["unmatched"]] = (rows[:, column["lexical"]] == 0) * (1.0 - script)
     rows[:, column["asked_lead"]] = nearness.asked - _best_other(nearness.asked)
     rows[:, column["lexical_lead"]] = lexical - _best_other(lexical)
     rows[:, column["unanswered"]] = nearness.unanswered - nearness.asked
     rows[:, column["lexical_unanswered"]] = lexical_unanswered - rows[:, column["closeness"]]
-    rows[:, column["foreign_script"]] = foreign_script(question)
+    rows[:, column["foreign_script"]] = script
     rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
     if candidates:
         rows[index_of[candidates[0].target.id], column["lexical_first"]] = 1.0

@@ -30,6 +30,9 @@ FEATURES = (
     "asked_first",  # 1 for the target the embedding ranks first
     "lexical_first",  # 1 for the target the lexical matcher ranks first
     "missing",  # the weightiest question word the target's own words lack (1: a word the article never uses)
+    "probe",  # a linear classifier's score over the embedding, fitted at start-up on the phrasings
+    "probe_unanswered",  # the same classifier's score for "a question the article does not answer"
+    "unmatched",  # 1 when the question is in Latin script and the lexical view finds nothing of the target
     "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
     "lexical_rank",  # 1 / rank of the target by the lexical matcher
 )

@@ -207,7 +207,7 @@ def test_a_flooded_group_gets_no_429(start_bot) -> None:
     bot.server.wait_for("sendMessage", count=3, timeout=15, predicate=lambda c: c.get("chat_id") == -5100)
     bot.server.wait_for("sendMessage", count=40, timeout=15, predicate=lambda c: c.get("chat_id", 0) > 0)
     assert bot.server.rejections == 0
-    bot.process.send_signal(signal.SIGKILL)  # 190-odd group replies are still queued at 14 a minute
+    bot.process.send_signal(signal.SIGKILL)  # 190-odd group replies are still queued at 12 a minute
 
 
 # --- content reload -----------------------------------------------------------------
