@@ -5,6 +5,8 @@
 * ``tuning_questions.yaml``: the first round's tuning set, fitted on too;
 * ``sets/pruned.yaml``: the content's phrasings and unanswered questions that the cut to 15 a target
   removed; examples to fit on, no longer content;
+* ``sets/negatives.yaml``: generic and near messages the article does not answer, to fit on only
+  (any that is also in another set was dropped);
 * ``../tests/eval/questions.yaml``: the first round's evaluation set, a regression set never fitted on;
 * ``sets/test.yaml``: the fresh test set, looked at once, at the end, never fitted on.
 """
@@ -21,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 TUNING = {"tuning_a": HERE / "sets" / "tuning_a.yaml", "tuning_b": HERE / "sets" / "tuning_b.yaml"}
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
-EXTRA = {"pruned": HERE / "sets" / "pruned.yaml"}
+EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
 TEST = {"test": HERE / "sets" / "test.yaml"}
 
@@ -51,7 +53,9 @@ def _ids(value: Any) -> tuple[str, ...]:
 
 def load(name: str, path: Path) -> QuestionSet:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    near_miss = [(item["q"], item.get("near")) for item in data.get("near_miss", [])]
+    near_miss = [
+        (item, None) if isinstance(item, str) else (item["q"], item.get("near")) for item in data.get("near_miss", [])
+    ]
     off_topic = list(data.get("off_topic", []))
     if "near_miss" not in data:
         # The first round's sets have no near misses of their own: their "off_topic" is mostly that

@@ -194,22 +194,21 @@ def choose_thresholds(queries: list[Query], ps: list[Scored]) -> tuple[float, fl
     return best
 
 
-def choose_suggest(queries: list[Query], parameters: Parameters, answer_at: float) -> float:
-    """Lowest probability worth a "Did you mean" button: the right target offered to declined readers,
-    as few buttons as can be under off-topic declines."""
-    best = (-1.0, answer_at)
-    for suggest_at in np.arange(0.02, 0.6, 0.02):
-        helped = offered_off = 0
+def choose_suggest(queries: list[Query], parameters: Parameters, caveat_at: float) -> float:
+    """Lowest confidence at which a declined question gets "Did you mean" buttons for the nearest two:
+    as many declined readers offered their answer, and as few off-topic ones offered anything, as can be."""
+    best = (-1e9, caveat_at)
+    for suggest_at in np.arange(0.02, caveat_at + 1e-9, 0.02):
+        value = 0.0
         for query in queries:
-            if score(query, parameters).confidence >= answer_at:
+            scored = score(query, parameters)
+            if scored.confidence >= caveat_at or scored.confidence < suggest_at:
                 continue
-            p = parameters.probabilities(query.rows)
-            offered = {i for i in np.argsort(-p)[:2] if p[i] >= suggest_at}
+            offered = set(np.argsort(-parameters.probabilities(query.rows))[:2])
             if query.kind in ("in_scope", "chinese"):
-                helped += bool(offered & query.right)
+                value += bool(offered & query.right)
             elif query.kind == "off_topic":
-                offered_off += bool(offered)
-        value = helped - 0.5 * offered_off
+                value -= 1.0
         if value > best[0]:
             best = (value, round(float(suggest_at), 2))
     return best[1]
@@ -225,7 +224,8 @@ def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[Quest
             first = answerer.answer(item.first)
             previous = first.target if first.kind in (Kind.ANSWER, Kind.CAVEAT) else None
             then = answerer.answer(item.then, previous)
-            right.append(then.kind is Kind.ANSWER and then.target is not None and then.target.id in item.expect_then)
+            answered = then.kind in (Kind.ANSWER, Kind.CAVEAT)
+            right.append(answered and then.target is not None and then.target.id in item.expect_then)
         if right:
             rates[qset.name] = float(np.mean(right))
     return rates
@@ -266,6 +266,7 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  decision_bias: {parameters.decision_bias:.4f}",
         f"  answer_at: {parameters.answer_at}",
         f"  suggest_at: {parameters.suggest_at}",
+        f"  offer_at: {parameters.offer_at}",
         f"  caveat_at: {parameters.caveat_at}",
         f"  followup_at: {parameters.followup_at}",
         f"  followup_together: {parameters.followup_together}",
@@ -325,7 +326,7 @@ def main() -> None:
 
     everything = own + [q for qs in by_set.values() for q in qs]
     parameters = fit(everything, c)
-    suggest_at = choose_suggest(everything, parameters, answer_at)
+    suggest_at = choose_suggest(everything, parameters, caveat_at)
     parameters = dataclasses.replace(parameters, answer_at=answer_at, suggest_at=suggest_at, caveat_at=caveat_at)
     parameters = choose_follow_up(library, parameters, sets, encode)
     fitted = {

@@ -32,6 +32,7 @@ from bot.semantic import SemanticIndex
 MAX_QUESTION_CHARS = 500
 MAX_ALTERNATIVES = 2
 MAX_PARTS = 3
+MAX_FOLLOW_UP_WORDS = 6
 # A question at least this much in Chinese script gets the Chinese frame around the English answer.
 CHINESE_SHARE = 0.3
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
@@ -39,7 +40,7 @@ _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b|以及|还有|還有|�
 # A message leans on the one before it by a pronoun ("who reported it?") or by leaving things out
 # ("and in US dollars?", "when?").
 _PRONOUN = re.compile(
-    r"\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his|him|there|then)\b|它|她|他|这|這|那",
+    r"\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his|him)\b|它|她|他|这|這|那",
     re.IGNORECASE,
 )
 _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
@@ -149,6 +150,8 @@ class Answerer:
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
         language = "zh" if foreign_script(question) >= CHINESE_SHARE else "en"
+        if not any(c.isalnum() for c in question):
+            return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
         assessment = self.assess(question)
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
@@ -156,30 +159,30 @@ class Answerer:
                 return self._for(followed, question, assessment, language)
         parts = self._parts(question)
         best = assessment.best
-        if len(parts) >= 2:
-            confident = best is not None and assessment.confidence >= self.answer_at and best.target in parts
-            first = best.target if confident and best is not None else parts[0]
-            more = tuple(t for t in parts if t != first)
-            return self._for(first, question, assessment, language, more=more)
+        if len(parts) >= 2:  # answered in the order asked
+            return self._for(parts[0], question, assessment, language, more=tuple(parts[1:]))
         if best is not None and assessment.confidence >= self.answer_at:
             return self._for(best.target, question, assessment, language)
         if best is not None and assessment.confidence >= self.parameters.caveat_at:
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
-        near = tuple(r.target for r in assessment.ranked if r.probability >= self.parameters.suggest_at)
+        # Not sure enough to answer; if something is close, offer it as a question to tap.
+        near = [r.target for r in assessment.ranked[:MAX_ALTERNATIVES]]
         return Answer(
             Kind.NO_ANSWER,
             question,
             score=round(100 * assessment.confidence, 2),
-            alternatives=near[:MAX_ALTERNATIVES],
+            alternatives=tuple(near) if assessment.confidence >= self.parameters.suggest_at else (),
             language=language,
         )
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
-        pronoun = bool(_PRONOUN.search(question))
+        # A pronoun in a long question usually points inside it ("how many users are there in China?").
+        short = len(question.split()) <= MAX_FOLLOW_UP_WORDS or foreign_script(question) >= CHINESE_SHARE
+        pronoun = short and bool(_PRONOUN.search(question))
         leaning = pronoun or bool(_ELLIPSIS.search(question)) or len(question.split()) <= 3
-        if not leaning and alone.confidence >= self.answer_at:
-            return None
+        if not leaning and (alone.confidence >= self.answer_at or alone.confidence < self.parameters.suggest_at):
+            return None  # sure on its own, or about something else altogether ("what's the weather like?")
         if _AGAIN.match(question):
             return previous
         together = self.assess(f"{previous.question} {question}")
@@ -253,13 +256,10 @@ class Answerer:
     ) -> Answer:
         best = assessment.best
         confidence = assessment.confidence if best is not None and best.target == target else 0.0
-        probability = next((r.probability for r in assessment.ranked if r.target == target), 0.0)
         shown = {target, *more}
-        # Runners-up nearly as probable, as "Did you mean" buttons.
+        # Runners-up that are not unlikely, as "Did you mean" buttons.
         alternatives = tuple(
-            r.target
-            for r in assessment.ranked
-            if r.target not in shown and r.probability >= max(self.parameters.suggest_at, probability / 2)
+            r.target for r in assessment.ranked if r.target not in shown and r.probability >= self.parameters.offer_at
         )[:MAX_ALTERNATIVES]
         passages = tuple(dict.fromkeys(p for t in (target, *more) for p in self._passages[t.id]))
         return Answer(

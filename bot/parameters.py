@@ -50,7 +50,8 @@ class Parameters:
     decision_weights: tuple[float, ...] = tuple(1.0 if name == "probability" else 0.0 for name in DECISION_FEATURES)
     decision_bias: float = 0.0
     answer_at: float = 0.5  # probability needed to answer
-    suggest_at: float = 0.15  # below answer_at but at least this: "Did you mean" buttons
+    suggest_at: float = 0.15  # declined, but at least this confident: "Did you mean" the nearest two
+    offer_at: float = 0.1  # answered: a runner-up at least this probable is offered as "Did you mean"
     caveat_at: float = 0.15  # a name conflict at least this probable: "the article does not say; it says"
     followup_at: float = 0.5  # a question that does not lean on the previous answer needs this to use it
     # A follow-up ranks targets by its own probability, plus a weight times its probability when read
@@ -80,7 +81,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 
-_THRESHOLDS = ("answer_at", "suggest_at", "caveat_at", "followup_at")
+_THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "followup_at")
 _FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related")
 
 

@@ -65,11 +65,19 @@ def test_answer_carries_its_source_passages(answerer: Answerer, library: Library
     assert "250 million" in answer.passages[0].text
 
 
-def test_close_runner_up_is_offered(answerer: Answerer) -> None:
-    answer = answerer.answer("author and date?")
-    assert answer.target is not None
-    ids = {answer.target.id, *(t.id for t in answer.alternatives)}
-    assert {"author", "date"} <= ids
+def test_a_question_in_two_parts_gets_both_answers(answerer: Answerer) -> None:
+    for question, parts in [
+        ("author and date?", ["author", "date"]),
+        ("who is the author and where was it published", ["author", "outlet"]),
+        (
+            "how much did China spend on basic research, and how many people use generative AI?",
+            ["basic-research-2024", "genai-users"],
+        ),
+    ]:
+        answer = answerer.answer(question)
+        assert answer.kind is Kind.ANSWER and answer.target is not None, question
+        assert [answer.target.id, *(t.id for t in answer.more)] == parts, question
+        assert {p.id for p in answer.passages} >= {p for t in (answer.target, *answer.more) for p in t.passage_ids}
 
 
 def test_lookup_by_id(answerer: Answerer) -> None:
@@ -93,23 +101,18 @@ def test_normalisation_folds_figures_and_typography() -> None:
     assert tokens("zero\u200bwidth") == tokens("zerowidth")
 
 
-def test_a_near_miss_close_to_an_unanswered_question_is_declined_with_suggestions(library: Library) -> None:
-    """The article counts the agreements; it does not say who signed them.
-
-    Without content/unanswered.yaml the question would get the count as if that were the answer.
-    """
-    question = "which countries signed those 118 agreements"
-    without = Answerer(dataclasses.replace(library, unanswered=())).answer(question)
-    assert without.kind is Kind.ANSWER and without.target is not None
-    assert without.target.id == "intergovernmental-agreements"
-    declined = Answerer(library).answer(question)
-    assert declined.kind is Kind.NO_ANSWER
-    assert [t.id for t in declined.alternatives] == ["intergovernmental-agreements"]  # offered as "Did you mean"
-    assert Answerer(library).matches(question, limit=5) == []  # inline mode too
-    # The real question next to it is still answered.
-    answer = Answerer(library).answer("how many agreements did china sign")
-    assert answer.kind is Kind.ANSWER and answer.target is not None
-    assert answer.target.id == "intergovernmental-agreements"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did South Korea spend on basic research?",
+        "how much will china spend on basic research in 2030",
+        "How many generative AI patents did South Korean inventors file?",
+    ],
+)
+def test_a_near_miss_is_never_answered_as_if_the_article_said_it(answerer: Answerer, question: str) -> None:
+    """The article gives China's 2024 figures only: declined, or at most "the nearest it says"."""
+    assert answerer.answer(question).kind in (Kind.NO_ANSWER, Kind.CAVEAT)
+    assert answerer.matches(question, limit=5) == []  # inline mode lists only confident answers
 
 
 @pytest.mark.parametrize(
@@ -119,8 +122,7 @@ def test_a_near_miss_close_to_an_unanswered_question_is_declined_with_suggestion
         ("japanese spending on basic research in 2024", None),
         ("how much does germany spend on basic research", None),
         # The WIPO ranking names the US, so a question about the US and patents is about it.
-        ("how does the US compare in generative AI patents", "wipo-patents"),
-        ("is the us ahead of china in ai patents", "wipo-patents"),  # names China too
+        ("is the us ahead of china in ai patents", "wipo-patents"),
     ],
 )
 def test_questions_about_another_country_get_only_targets_that_name_it(
@@ -141,16 +143,68 @@ def test_every_phrasing_in_the_content_gets_its_own_answer(answerer: Answerer) -
     assert answerer.misrouted() == []
 
 
-def test_a_score_on_the_threshold_still_looks_at_unanswered_questions(library: Library) -> None:
-    question = "India's generative AI patent count in that WIPO report?"  # listed in unanswered.yaml
-    threshold = Answerer(library).matcher.rank(question, 1)[0].score  # rounded, as answers compare it
-    assert Answerer(library, threshold).answer(question).kind is Kind.NO_ANSWER
+def test_a_stricter_owner_gets_fewer_answers(library: Library) -> None:
+    """ARTICLE_BOT_ANSWER_AT overrides the fitted threshold: near 1, almost nothing is sure enough."""
+    question = "how much cash could chinese equities attract"
+    assert Answerer(library).answer(question).kind is Kind.ANSWER
+    assert Answerer(library, answer_at=0.9999).answer(question).kind is not Kind.ANSWER
 
 
-def test_the_other_part_of_a_two_part_question_is_offered(answerer: Answerer) -> None:
-    answer = answerer.answer("who is the author and where was it published")
-    assert answer.kind is Kind.ANSWER and answer.target is not None
-    assert {answer.target.id, *(t.id for t in answer.alternatives)} >= {"author", "outlet"}
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("中国在基础研究上投入了多少？", "basic-research-2024"),
+        ("这篇文章是谁写的？", "author"),
+        ("這篇文章是誰寫的？", "author"),  # traditional characters
+        ("高盛对中国股票有什么预测？", ("goldman-inflows", "goldman-stock-rise")),
+        ("文章是什么时候发表的？", "date"),
+    ],
+)
+def test_questions_in_chinese_reach_their_entry_and_keep_the_english_text(
+    answerer: Answerer, question: str, expected: str | tuple[str, ...]
+) -> None:
+    answer = answerer.answer(question)
+    # The right passage, confidently or with "the nearest it says" (Chinese questions share no word
+    # with the content, so the decision is more often unsure of them).
+    assert answer.kind in (Kind.ANSWER, Kind.CAVEAT) and answer.target is not None
+    assert answer.target.id in ((expected,) if isinstance(expected, str) else expected)
+    assert answer.language == "zh"  # rendered with a Chinese frame around the article's English
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("What did Goldman Sachs forecast?", "who reported it?", {"goldman-inflows", "goldman-stock-rise"}),
+        ("Who is Mao Ning?", "when did she say it?", {"mao-ning"}),
+        ("How much did China spend on basic research?", "and in US dollars?", {"basic-research-2024"}),
+        ("How many countries does China cooperate with on science?", "and how many agreements?",
+         {"intergovernmental-agreements"}),
+        ("Who wrote the article?", "source?", {"author"}),
+    ],
+)
+def test_a_follow_up_is_read_with_the_previous_answer(answerer: Answerer, first: str, then: str, expected: set[str]) -> None:
+    previous = answerer.answer(first).target
+    assert previous is not None
+    answer = answerer.answer(then, previous)
+    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id in expected
+
+
+def test_without_context_a_follow_up_is_a_new_question(answerer: Answerer) -> None:
+    answer = answerer.answer("and in US dollars?")
+    assert not (answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "basic-research-2024")
+
+
+def test_a_question_that_stands_on_its_own_ignores_the_previous_answer(answerer: Answerer, library: Library) -> None:
+    previous = library.target("mao-ning")
+    answer = answerer.answer("How many generative AI users are there in China?", previous)
+    assert answer.target is not None and answer.target.id == "genai-users"
+
+
+def test_summaries_and_figure_lists_are_answers(answerer: Answerer) -> None:
+    summary = answerer.answer("Summarise the article")
+    assert summary.target is not None and getattr(summary.target, "lists", None) == "headings"
+    figures = answerer.answer("list all the numbers in the article")
+    assert figures.target is not None and getattr(figures.target, "lists", None) == "figures"
 
 
 def test_us_is_the_country_only_when_written_as_one() -> None:

@@ -59,7 +59,7 @@ def test_ask_reads_questions_from_stdin() -> None:
 def test_check_summarises_valid_content() -> None:
     result = run("check")
     assert result.returncode == 0
-    assert result.stdout.startswith("content OK: 15 passages, 16 entries, 9 figures")
+    assert result.stdout.startswith("content OK: 15 passages, 17 entries, 9 figures")
     assert result.stderr == ""  # no two targets share a phrasing the matcher reads the same
 
 
@@ -69,7 +69,7 @@ def test_check_warns_of_phrasings_the_matcher_cannot_tell_apart(tmp_path: Path) 
     entries = tmp_path / "entries.yaml"
     # "Whose" is a function word: to the matcher this is "article", as "What is the article about?" is.
     entries.write_text(
-        entries.read_text(encoding="utf-8").replace("      - Author name\n", "      - Whose article is this?\n", 1)
+        entries.read_text(encoding="utf-8").replace('      - "Writer\'s name"\n', "      - Whose article is this?\n", 1)
     )
     result = run("--content", str(tmp_path), "check")
     assert result.returncode == 0
@@ -93,10 +93,24 @@ def test_check_reports_file_and_line(tmp_path: Path) -> None:
 def test_a_stricter_threshold_declines_what_it_is_unsure_of() -> None:
     question = "talent pipeline china"
     assert "couldn't find that" not in run("ask", question).stdout
-    strict = run("ask", question, env={"ARTICLE_BOT_MIN_SCORE": "99.9"})
-    assert strict.returncode == 0 and strict.stdout.startswith("I couldn't find that in the article")
-    bad = run("ask", question, env={"ARTICLE_BOT_MIN_SCORE": "lots"})
-    assert bad.returncode == 1 and "ARTICLE_BOT_MIN_SCORE" in bad.stderr and "Traceback" not in bad.stderr
+    strict = run("ask", question, env={"ARTICLE_BOT_ANSWER_AT": "0.9999"})
+    assert strict.returncode == 0 and not strict.stdout.startswith("The advancement of high-tech industries")
+    bad = run("ask", question, env={"ARTICLE_BOT_ANSWER_AT": "lots"})
+    assert bad.returncode == 1 and "ARTICLE_BOT_ANSWER_AT" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ask_reads_a_conversation_from_stdin() -> None:
+    """Each line may follow up on the answer before it, as in a chat."""
+    result = run("ask", stdin="What did Goldman Sachs forecast?\nwho reported it?\n")
+    assert result.returncode == 0
+    second = result.stdout.split("\n\n— ")[1]  # the reply to the second line
+    assert "South China Morning Post" in second
+
+
+def test_ask_answers_chinese_with_the_english_text_in_a_chinese_frame() -> None:
+    result = run("ask", "中国在基础研究上投入了多少？")
+    assert result.returncode == 0
+    assert result.stdout.startswith("文章（英文）中写道：\nIn 2024, China's expenditure on basic research")
 
 
 def test_a_reader_that_stops_early_gets_no_traceback() -> None:

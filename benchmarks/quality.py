@@ -1,0 +1,57 @@
+"""What a reader gets, measured on a question set: the figures the README, the tests' floors and
+benchmarks/matcher.py report. A reply counts as the reader sees it:
+
+* hit: the right passage, answered or with the caveat "the nearest it says" (in scope, English);
+* confident: answered right without a caveat;
+* declined: a clearly off-topic message gets no answer from the article (small talk is fine; a
+  caveat counts against);
+* near_miss: a question the article does not answer is declined or caveated, never plainly answered;
+* chinese: a hit, for questions in Chinese;
+* follow_ups: the second of two messages gets the right passage, read with the first's answer;
+* small_talk: recognised as small talk.
+"""
+
+from __future__ import annotations
+
+from sets import QuestionSet
+
+from bot.answers import Answerer, Kind
+
+ANSWERED = (Kind.ANSWER, Kind.CAVEAT)
+
+
+def _right(answer_kind: Kind, target_id: str | None, expect: tuple[str, ...]) -> bool:
+    return answer_kind in ANSWERED and target_id is not None and target_id in expect
+
+
+def evaluate(answerer: Answerer, qset: QuestionSet) -> dict[str, float]:
+    figures: dict[str, float] = {}
+
+    def share(name: str, values: list[bool]) -> None:
+        if values:
+            figures[name] = sum(values) / len(values)
+
+    hits, confident = [], []
+    for question, expect in qset.in_scope:
+        answer = answerer.answer(question)
+        target = answer.target.id if answer.target else None
+        hits.append(_right(answer.kind, target, expect))
+        confident.append(answer.kind is Kind.ANSWER and target in expect)
+    share("hit", hits)
+    share("confident", confident)
+    share("declined", [answerer.answer(q).kind in (Kind.NO_ANSWER, Kind.SMALL_TALK) for q in qset.off_topic])
+    share("near_miss", [answerer.answer(q).kind is not Kind.ANSWER for q, _ in qset.near_miss])
+    chinese = []
+    for question, expect in qset.chinese:
+        answer = answerer.answer(question)
+        chinese.append(_right(answer.kind, answer.target.id if answer.target else None, expect))
+    share("chinese", chinese)
+    follow_ups = []
+    for item in qset.follow_ups:
+        first = answerer.answer(item.first)
+        previous = first.target if first.kind in ANSWERED else None
+        then = answerer.answer(item.then, previous)
+        follow_ups.append(_right(then.kind, then.target.id if then.target else None, item.expect_then))
+    share("follow_ups", follow_ups)
+    share("small_talk", [answerer.answer(q).kind is Kind.SMALL_TALK for q in qset.chitchat])
+    return figures
