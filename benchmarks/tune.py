@@ -299,7 +299,8 @@ def main() -> None:
     own = phrasing_queries(library, encode)
     own += [q for extra in load_all(EXTRA) for q in set_queries(answerer, extra)]
     by_set = {s.name: set_queries(answerer, s) for s in sets}
-    print(f"examples: {len(own)} phrasings (5-fold, and pruned ones), " + ", ".join(f"{k} {len(v)}" for k, v in by_set.items()))
+    sizes = ", ".join(f"{k} {len(v)}" for k, v in by_set.items())
+    print(f"examples: {len(own)} phrasings (5-fold), pruned phrasings and negatives; {sizes}")
 
     # Leave one writer out: each set is predicted by a model fitted on the phrasings and the other sets.
     best: tuple[float, float, tuple[float, float, float]] | None = None
@@ -337,8 +338,12 @@ def main() -> None:
         "cross_validated_objective": round(value, 4),
     }
     print("\nranking: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, parameters.weights, strict=True)))
-    print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(DECISION_FEATURES, parameters.decision_weights, strict=True)))
-    print(f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, together {parameters.followup_together}, pronoun {parameters.followup_pronoun}, related {parameters.followup_related}")
+    decision = zip(DECISION_FEATURES, parameters.decision_weights, strict=True)
+    print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in decision))
+    print(
+        f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, together {parameters.followup_together}, "
+        f"pronoun {parameters.followup_pronoun}, related {parameters.followup_related}"
+    )
     if not args.dry_run:
         write(args.content / "parameters.yaml", parameters, fitted)
         load_library(args.content)  # what was written reads back

@@ -49,7 +49,7 @@ class _Tokenizer:
         return ids
 
 
-class _Backend(use_numpy.NumpyBackend):  # type: ignore[misc]
+class _Backend(use_numpy.NumpyBackend):
     """The package's forward pass over weights loaded as described above."""
 
     def __init__(self, table: np.ndarray, dense: dict[str, np.ndarray], tokenizer: _Tokenizer) -> None:
@@ -100,7 +100,7 @@ class Embedder:
         try:
             vectors = np.load(path, allow_pickle=False)
             if vectors.shape == (len(texts), DIMENSIONS) and vectors.dtype == np.float32:
-                return vectors  # type: ignore[no-any-return]
+                return vectors
         except (OSError, ValueError):
             pass
         vectors = self.encode(texts)
@@ -159,7 +159,7 @@ def _open(path: Path) -> np.ndarray:
     table = np.load(path, mmap_mode="r", allow_pickle=False)
     if table.shape != _TABLE_SHAPE or table.dtype != np.uint8:
         raise ValueError(f"{path}: not a token table")
-    return table  # type: ignore[no-any-return]
+    return table
 
 
 def _fill(table: np.ndarray, archive: np.lib.npyio.NpzFile) -> None:

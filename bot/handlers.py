@@ -205,10 +205,7 @@ class Handlers:
         if query is None:
             return
         text = query.query.strip()
-        if text:
-            targets = self.answerer.matches(text, INLINE_RESULTS)
-        else:
-            targets = render.topic_targets(self.library)
+        targets = self.answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
         results = [self._inline_result(t, context.bot.username) for t in targets[:INLINE_RESULTS]]
         button = None if results else InlineQueryResultsButton(NOT_FOUND_INLINE, start_parameter="help")
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=False, button=button)

@@ -38,6 +38,8 @@ FEATURES = (
 )
 # The second stage sees the best target only: its features, its probability and the runner-up's.
 DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
+
+
 @dataclass(frozen=True)
 class Parameters:
     """The decision, as ``benchmarks/tune.py`` fits it. Defaults: the embedding alone, untuned.
@@ -78,7 +80,6 @@ class Parameters:
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     result: np.ndarray = 1.0 / (1.0 + np.exp(-x))
     return result
-
 
 
 _THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "followup_at")

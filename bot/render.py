@@ -40,9 +40,7 @@ def html_answer(answer: Answer, library: Library) -> str:
             return escape(f"{NOT_FOUND} Did you mean one of these? {POINTER}")
         return html_no_answer(library)
     lead, blocks = _body(answer, library)
-    head = "\n".join(
-        [*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)]
-    )
+    head = "\n".join([*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)])
     tail = f"<i>{escape(citation(library))}</i>"
     quotes = [escape(p.text) for p in answer.passages]
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")

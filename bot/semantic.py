@@ -7,9 +7,9 @@ row is one matrix product, reduced to the nearest row of each kind per target.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import functools
 import re
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -104,7 +104,7 @@ def _to_simplified() -> Callable[[str], str]:
     import opencc
 
     converter = opencc.OpenCC("t2s")
-    return converter.convert  # type: ignore[no-any-return]
+    return converter.convert
 
 
 def simplified(text: str) -> str:

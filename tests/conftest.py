@@ -55,13 +55,13 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         store: Store | None = None,
         limiter: UserLimiter | None = None,
         content_dir: Path = CONTENT,
+        served: Answerer | None = None,
     ) -> OfflineBot:
         request = RecordingRequest()
-        settings = Settings(
-            token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins, content_dir=content_dir
-        )
+        settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins, content_dir=content_dir)
         store = store or Store(settings.db_path)
-        served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
+        if served is None:
+            served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
         application = build_application(settings, served, store, request=request, limiter=limiter)
         await application.initialize()
         started.append(application)

@@ -62,7 +62,9 @@ class RecordingRequest(BaseRequest):
         if problems:
             # What Telegram does with bad HTML; recorded so the fixture fails the test.
             self.html_errors.append((params.get("text") or params.get("results"), problems))
-            return 400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: can't parse entities"}).encode()
+            return 400, json.dumps(
+                {"ok": False, "error_code": 400, "description": "Bad Request: can't parse entities"}
+            ).encode()
         if self.failures.get(api_method):
             status, body = self.failures[api_method].pop(0)
             return status, json.dumps(body).encode()

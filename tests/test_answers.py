@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from bot.answers import MAX_QUESTION_CHARS, Answerer, Kind
@@ -177,12 +175,17 @@ def test_questions_in_chinese_reach_their_entry_and_keep_the_english_text(
         ("What did Goldman Sachs forecast?", "who reported it?", {"goldman-inflows", "goldman-stock-rise"}),
         ("Who is Mao Ning?", "when did she say it?", {"mao-ning"}),
         ("How much did China spend on basic research?", "and in US dollars?", {"basic-research-2024"}),
-        ("How many countries does China cooperate with on science?", "and how many agreements?",
-         {"intergovernmental-agreements"}),
+        (
+            "How many countries does China cooperate with on science?",
+            "and how many agreements?",
+            {"intergovernmental-agreements"},
+        ),
         ("Who wrote the article?", "source?", {"author"}),
     ],
 )
-def test_a_follow_up_is_read_with_the_previous_answer(answerer: Answerer, first: str, then: str, expected: set[str]) -> None:
+def test_a_follow_up_is_read_with_the_previous_answer(
+    answerer: Answerer, first: str, then: str, expected: set[str]
+) -> None:
     previous = answerer.answer(first).target
     assert previous is not None
     answer = answerer.answer(then, previous)

@@ -16,16 +16,30 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from quality import evaluate  # noqa: E402
-from sets import REGRESSION, TUNING, QuestionSet, load_all  # noqa: E402
+from quality import evaluate
+from sets import REGRESSION, TUNING, QuestionSet, load_all
 
-from bot.answers import Answerer  # noqa: E402
-from bot.normalise import clean  # noqa: E402
+from bot.answers import Answerer
+from bot.normalise import clean
 
 SETS = {s.name: s for s in load_all(TUNING) + load_all(REGRESSION)}
 FLOORS = {
-    "tuning_a": {"hit": 0.88, "confident": 0.75, "declined": 0.9, "near_miss": 0.72, "chinese": 0.88, "follow_ups": 0.7},
-    "tuning_b": {"hit": 0.88, "confident": 0.7, "declined": 0.94, "near_miss": 0.85, "chinese": 0.88, "follow_ups": 0.7},
+    "tuning_a": {
+        "hit": 0.88,
+        "confident": 0.75,
+        "declined": 0.9,
+        "near_miss": 0.72,
+        "chinese": 0.88,
+        "follow_ups": 0.7,
+    },
+    "tuning_b": {
+        "hit": 0.88,
+        "confident": 0.7,
+        "declined": 0.94,
+        "near_miss": 0.85,
+        "chinese": 0.88,
+        "follow_ups": 0.7,
+    },
     "tuning_old": {"hit": 0.85, "confident": 0.72, "near_miss": 0.9},
     "eval_old": {"hit": 0.9, "confident": 0.78, "near_miss": 0.92, "small_talk": 0.9},
 }

@@ -179,7 +179,9 @@ async def test_the_double_refuses_bad_html_as_telegram_would(offline_bot: Offlin
         ("@SomeoneElse @ArticleBot who wrote it", "@SomeoneElse who wrote it"),
     ],
 )
-def test_the_question_is_the_text_without_command_and_mention(offline_bot: OfflineBot, text: str, question: str) -> None:
+def test_the_question_is_the_text_without_command_and_mention(
+    offline_bot: OfflineBot, text: str, question: str
+) -> None:
     from telegram import Update
 
     from bot.questions import question_text

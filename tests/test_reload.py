@@ -21,7 +21,9 @@ async def test_admin_reload_serves_new_content(offline_bot_factory, tmp_path: Pa
     content = copy_content(tmp_path)
     bot = await offline_bot_factory(admins=frozenset({ADMIN}), content_dir=content)
     entries = content / "entries.yaml"
-    entries.write_text(entries.read_text().replace("answer: In the Global Times.", "answer: In the Global Times newspaper."))
+    entries.write_text(
+        entries.read_text().replace("answer: In the Global Times.", "answer: In the Global Times newspaper.")
+    )
     (report,) = await bot.send(message_update("/reload", user_id=ADMIN))
     assert "Content reloaded: 15 passages" in report["text"]
     (reply,) = await bot.send(message_update("which newspaper published it?"))

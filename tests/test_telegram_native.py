@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from html import escape
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import keyboards
+from bot.answers import Answerer
 from bot.content import Library
 from bot.store import Store, format_stats
 from tests.conftest import OfflineBot
@@ -142,7 +144,9 @@ async def test_a_vote_is_acknowledged_and_counted_once_per_user(offline_bot: Off
     assert offline_bot.store.stats().votes == [("mao-ning", 0, 2)]
 
 
-@pytest.mark.parametrize("data", ["a:no-such-entry", "v:abc:no-such-entry:u", "v:abc:follower:x", "zzz", "a:", "v::follower:u"])
+@pytest.mark.parametrize(
+    "data", ["a:no-such-entry", "v:abc:no-such-entry:u", "v:abc:follower:x", "zzz", "a:", "v::follower:u"]
+)
 async def test_stale_or_forged_buttons_get_a_polite_toast(offline_bot: OfflineBot, data: str) -> None:
     assert await offline_bot.send(callback_update(data)) == []
     (toast,) = offline_bot.request.sent("answerCallbackQuery")
@@ -243,15 +247,18 @@ def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     assert Store(tmp_path / "q.sqlite3").user_hash(1) == store.user_hash(1)  # stable across restarts
 
 
-async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot: OfflineBot, library: Library) -> None:
-    (reply,) = await offline_bot.send(message_update("is deepseek available to people in other countries"))
+async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot_factory, library: Library) -> None:
+    # A bot that is never sure enough to answer, and always offers what came nearest.
+    unsure = dataclasses.replace(library.parameters, answer_at=1.0, caveat_at=1.0, suggest_at=0.0)
+    bot = await offline_bot_factory(served=Answerer(dataclasses.replace(library, parameters=unsure)))
+    (reply,) = await bot.send(message_update("patent office"))
     assert "couldn't find that" in reply["text"] and "Did you mean" in reply["text"]
     suggestions = buttons(reply)
     assert suggestions and all(b["text"].startswith("↪") for b in suggestions)
     target = library.target(suggestions[0]["callback_data"].removeprefix("a:"))
-    (answer,) = await offline_bot.send(callback_update(suggestions[0]["callback_data"]))
-    assert target is not None
-    assert answer["text"].startswith(f"<b>{target.answer[:40]}")
+    assert target is not None and target.id == "wipo-patents"  # the nearest, first
+    (answer,) = await bot.send(callback_update(suggestions[0]["callback_data"]))
+    assert answer["text"].startswith(f"<b>{escape(target.answer[:40])}")
 
 
 async def test_a_greeting_before_the_question_is_not_part_of_it(offline_bot: OfflineBot) -> None:

@@ -104,7 +104,14 @@ def test_sigterm_right_after_a_question_never_drops_it(start_bot) -> None:
 
 def test_inline_query_and_button_press(bot: BotProcess) -> None:
     bot.server.push_update(
-        {"inline_query": {"id": "q1", "from": {"id": 2011, "is_bot": False, "first_name": "Ada"}, "query": "who wrote it", "offset": ""}}
+        {
+            "inline_query": {
+                "id": "q1",
+                "from": {"id": 2011, "is_bot": False, "first_name": "Ada"},
+                "query": "who wrote it",
+                "offset": "",
+            }
+        }
     )
     [inline] = bot.server.wait_for("answerInlineQuery")
     assert inline.ok and inline["results"][0]["id"] == "author"
@@ -160,11 +167,32 @@ def test_hostile_text_gets_a_valid_reply_or_silence(bot: BotProcess) -> None:
 
 
 NON_TEXT = [
-    {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1, "is_animated": False, "is_video": False}},
+    {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
     {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
-    {"poll": {"id": "p", "question": "?", "options": [{"text": "a", "voter_count": 0, "persistent_id": "o1"}], "total_voter_count": 0,
-              "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
-              "allows_revoting": False, "members_only": False}},
+    {
+        "poll": {
+            "id": "p",
+            "question": "?",
+            "options": [{"text": "a", "voter_count": 0, "persistent_id": "o1"}],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+        }
+    },
 ]
 
 
@@ -218,7 +246,9 @@ def test_sighup_reloads_content_and_keeps_the_old_one_when_invalid(start_bot, tm
     shutil.copytree(CONTENT, content)
     bot: BotProcess = start_bot(ARTICLE_BOT_CONTENT_DIR=str(content))
     entries = content / "entries.yaml"
-    entries.write_text(entries.read_text().replace("answer: In the Global Times.", "answer: In the Global Times daily."))
+    entries.write_text(
+        entries.read_text().replace("answer: In the Global Times.", "answer: In the Global Times daily.")
+    )
     bot.process.send_signal(signal.SIGHUP)
     bot.wait_output("Content reloaded")
     bot.push(update("which newspaper published it?", chat_id=8001, user_id=8001))
