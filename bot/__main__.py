@@ -25,7 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot in polling mode (the default)")
     ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
     ask.add_argument("question", nargs="*", help="the question; omit it to read questions from standard input")
-    commands.add_parser("check", help="validate the content and print a summary")
+    check = commands.add_parser("check", help="validate the content and print a summary")
+    check.add_argument(
+        "--covered", action="store_true", help="also list phrasings the bot understands without them"
+    )
     commands.add_parser("stats", help="what readers asked: totals, top entries, unanswered questions, votes")
     args = parser.parse_args(argv)
     load_env_file()
@@ -65,6 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for target_id, phrasing, instead in answerer.misrouted():
             print(f'warning: {target_id} "{phrasing}" would get {instead}', file=sys.stderr)
         print(f"content OK: {library.summary()}")
+        if args.covered:
+            from bot.coverage import covered_phrasings
+
+            found = covered_phrasings(library)
+            total = sum(len(t.phrasings) for t in library.targets)
+            print(f"{len(found)} of {total} phrasings are answered right without them (candidates to drop or replace):")
+            for target_id, phrasing in found:
+                print(f'  {target_id}: "{phrasing}"')
         return 0
     return _ask(answerer, " ".join(args.question))
 

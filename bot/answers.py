@@ -33,6 +33,7 @@ MAX_QUESTION_CHARS = 500
 MAX_ALTERNATIVES = 2
 MAX_PARTS = 3
 MAX_FOLLOW_UP_WORDS = 6
+RECENT_VECTORS = 2048
 # A question at least this much in Chinese script gets the Chinese frame around the English answer.
 CHINESE_SHARE = 0.3
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
@@ -57,6 +58,12 @@ def _split_opening(question: str) -> tuple[str, str]:
     """A short first clause and the rest ("Hi, who wrote it?"); the rest is empty if there is none."""
     match = _OPENING.match(question)
     return (match.group(1), match.group(2)) if match else (question, "")
+
+
+def _pieces(question: str) -> list[str]:
+    """The parts of a question joined by "and", commas or the like; none unless two or three."""
+    pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: MAX_PARTS + 1]
+    return pieces if 2 <= len(pieces) <= MAX_PARTS else []
 
 
 class Kind(Enum):
@@ -118,14 +125,29 @@ class Answerer:
             self.semantic = SemanticIndex(library, encode)
         self._index_of = {t.id: i for i, t in enumerate(library.targets)}
         self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
+        # Inline queries arrive as the reader types, and parts are asked with their whole: recent
+        # embeddings are kept (oldest dropped first).
+        self._recent: dict[str, np.ndarray] = {}
 
     # --- what the decision sees -----------------------------------------------------------
 
     def features(self, question: str, skip: str | None = None) -> np.ndarray:
         """The decision's features for every target (``skip``: leave one phrasing out, for tuning)."""
         candidates = self.matcher.rank(question, len(self.library.targets))
-        nearness = self.semantic.nearness(self.semantic.vector(self.matcher.mend(question)), skip)
+        nearness = self.semantic.nearness(self._vectors([question])[0], skip)
         return features(candidates, nearness, self._index_of, question)
+
+    def _vectors(self, questions: list[str]) -> list[np.ndarray]:
+        """The questions' embeddings, typos mended; those not seen lately are embedded in one batch
+        (a question and its parts together cost little more than the question alone)."""
+        texts = [self.matcher.mend(q) for q in questions]
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            for text, vector in zip(missing, self.semantic.vectors(missing), strict=True):
+                self._recent[text] = vector
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.pop(next(iter(self._recent)))
+        return [self._recent[t] for t in texts]
 
     def assess(self, question: str) -> Assessment:
         rows = self.features(question)
@@ -152,6 +174,7 @@ class Answerer:
         language = "zh" if foreign_script(question) >= CHINESE_SHARE else "en"
         if not any(c.isalnum() for c in question):
             return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
+        self._vectors([question, *_pieces(question)])  # the question and its parts in one batch
         assessment = self.assess(question)
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
@@ -202,10 +225,10 @@ class Answerer:
     def _parts(self, question: str) -> list[Target]:
         """The answer of each part of a question joined by "and", commas or semicolons, in the order
         asked; empty unless at least two parts each find a different answer on their own."""
-        pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: MAX_PARTS + 1]
-        if not 2 <= len(pieces) <= MAX_PARTS:
-            return []
+        pieces = _pieces(question)
         found: list[Target] = []
+        if not pieces:
+            return []
         for piece in pieces:
             assessment = self.assess(piece)
             if assessment.best is None or assessment.confidence < self.answer_at:

@@ -79,9 +79,9 @@ class SemanticIndex:
             ridge,
         )
 
-    def vector(self, question: str) -> np.ndarray:
-        vector: np.ndarray = self.encode([simplified(question)])[0]
-        return vector
+    def vectors(self, questions: list[str]) -> np.ndarray:
+        vectors: np.ndarray = self.encode([simplified(q) for q in questions])
+        return vectors
 
     def nearness(self, vector: np.ndarray, skip: str | None = None) -> Nearness:
         """Cosines of a question's vector with every target; ``skip`` leaves out one asked text

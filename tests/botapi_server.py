@@ -18,6 +18,7 @@ bot process from its own threads.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import email.parser
 import email.policy
@@ -25,6 +26,8 @@ import itertools
 import json
 import math
 import re
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -408,7 +411,7 @@ class FakeBotAPI:
     # -- the HTTP side ----------------------------------------------------------------------------------------
 
     def handle(
-        self, http_method: str, raw_path: str, headers: dict[str, str], body: bytes
+        self, http_method: str, raw_path: str, headers: dict[str, str], body: bytes, arrived: float | None = None
     ) -> tuple[int, dict[str, Any] | None]:
         """Answer one HTTP request: (status, JSON body), or a None body to close the connection unanswered."""
         with self._changed:
@@ -438,7 +441,7 @@ class FakeBotAPI:
             elif method == "getUpdates":
                 self._poll_generation += 1  # a newer getUpdates ends any older one still waiting
             else:
-                call.status, call.response = self._answer(method, params)
+                call.status, call.response = self._answer(method, params, arrived)
             self._calls.append(call)
             self._changed.notify_all()
             generation = self._poll_generation
@@ -458,11 +461,11 @@ class FakeBotAPI:
         queue = queues.get(method)
         return queue.popleft() if queue else None
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _answer(self, method: str, params: dict[str, Any], arrived: float | None = None) -> tuple[int, dict[str, Any]]:
         """Called with the lock held, for every method but getUpdates."""
         try:
             if method in SENDING_METHODS and self._limits is not None:
-                self._check_flood(params.get("chat_id"))
+                self._check_flood(params.get("chat_id"), arrived)
             result = self._result(method, params)
         except ApiError as exc:
             return exc.status, exc.body
@@ -571,10 +574,11 @@ class FakeBotAPI:
             return True
         return copy.deepcopy(self._commands.get(key, []))
 
-    def _check_flood(self, chat_id: Any) -> None:
+    def _check_flood(self, chat_id: Any, arrived: float | None = None) -> None:
         assert self._limits is not None
         per_group_minute, global_second = self._limits
-        now = time.monotonic()
+        # The kernel's arrival time where there is one (see _arrival), else now; both as wall-clock time.
+        now = arrived if arrived is not None else time.time()
         _forget_before(self._sent_global, now - 1.0)
         if len(self._sent_global) >= global_second:
             self._reject(self._sent_global[0] + 1.0 - now)
@@ -669,7 +673,37 @@ def _is_group(chat_id: Any) -> bool:
         return isinstance(chat_id, str)  # "@channelusername"
 
 
+# Linux's SO_TIMESTAMPNS: the kernel stamps each arriving packet. Flood limits are counted by when a
+# request reached this machine, not by when this process (busy with other threads) got to it: a
+# stall here would otherwise bunch requests that were sent at an even pace.
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+
+
+def _arrival(connection: socket.socket) -> float | None:
+    """The kernel's receive time (CLOCK_REALTIME) of the next request's first bytes; None if unknown."""
+    try:
+        _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_LEN(16), socket.MSG_PEEK)
+    except OSError:
+        return None
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
+    arrived: float | None = None
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+
+    def handle_one_request(self) -> None:
+        self.arrived = _arrival(self.connection)
+        super().handle_one_request()
+
     protocol_version = "HTTP/1.1"  # keep-alive, like Telegram; every answer has a Content-Length
     server_version = "FakeBotAPI/1.0"
     # Headers and body go out as separate writes; without TCP_NODELAY, Nagle's algorithm and the
@@ -683,7 +717,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         api: FakeBotAPI = self.server.api  # type: ignore[attr-defined]
-        status, payload = api.handle(self.command, self.path, dict(self.headers.items()), body)
+        status, payload = api.handle(self.command, self.path, dict(self.headers.items()), body, self.arrived)
         if payload is None:  # drop_next: no answer at all
             self.close_connection = True
             return
