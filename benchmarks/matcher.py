@@ -167,7 +167,10 @@ def per_target(library: Library, sets: list[QuestionSet]) -> None:
     them), the decision as fitted for the content as it is (15 a target): not refitted per k."""
     print("phrasings a target (decision not refitted): " + ", ".join(f"{s.name} hit/declined" for s in sets))
     for k in (0, 5, 10, 15):
-        targets = [dataclasses.replace(t, phrasings=tuple(ordered_phrasings(t.question, t.phrasings)[:k])) for t in library.targets]
+        targets = [
+            dataclasses.replace(t, phrasings=tuple(ordered_phrasings(t.question, t.phrasings)[:k]))
+            for t in library.targets
+        ]
         entries = tuple(t for t in targets if t.id in {e.id for e in library.entries})
         figures = tuple(t for t in targets if t.id in {f.id for f in library.figures})
         answerer = Answerer(dataclasses.replace(library, entries=entries, figures=figures))  # type: ignore[arg-type]

@@ -26,9 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
     ask.add_argument("question", nargs="*", help="the question; omit it to read questions from standard input")
     check = commands.add_parser("check", help="validate the content and print a summary")
-    check.add_argument(
-        "--covered", action="store_true", help="also list phrasings the bot understands without them"
-    )
+    check.add_argument("--covered", action="store_true", help="also list phrasings the bot understands without them")
     commands.add_parser("stats", help="what readers asked: totals, top entries, unanswered questions, votes")
     args = parser.parse_args(argv)
     load_env_file()
