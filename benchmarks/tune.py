@@ -236,11 +236,14 @@ def choose_follow_up(library: Library, parameters: Parameters, sets: list[Questi
     answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
     answerer.assess = functools.lru_cache(maxsize=None)(answerer.assess)  # type: ignore[method-assign]
     grid = [
-        dataclasses.replace(parameters, followup_together=t, followup_pronoun=n, followup_related=r, followup_at=a)
-        for t in (0.0, 0.25, 0.5, 1.0, 2.0)
-        for n in (0.5, 1.0, 2.0, 4.0)
-        for r in (0.0, 0.1, 0.2, 0.4)
-        for a in (0.3, 0.5, 0.7)
+        dataclasses.replace(
+            parameters, followup_together=t, followup_pronoun=n, followup_related=r, followup_same=m, followup_at=a
+        )
+        for t in (0.0, 0.25, 0.5, 1.0)
+        for n in (0.5, 1.0, 2.0)
+        for r in (0.0, 0.2, 0.4, 0.8)
+        for m in (-0.6, -0.3, 0.0, 0.3)
+        for a in (0.3, 0.5)
     ]
     rates = [follow_up_rates(answerer, candidate, sets) for candidate in grid]
     names = sorted({name for r in rates for name in r})
@@ -272,6 +275,7 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  followup_together: {parameters.followup_together}",
         f"  followup_pronoun: {parameters.followup_pronoun}",
         f"  followup_related: {parameters.followup_related}",
+        f"  followup_same: {parameters.followup_same}",
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
     ]
@@ -342,7 +346,7 @@ def main() -> None:
     print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in decision))
     print(
         f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, together {parameters.followup_together}, "
-        f"pronoun {parameters.followup_pronoun}, related {parameters.followup_related}"
+        f"pronoun {parameters.followup_pronoun}, related {parameters.followup_related}, same {parameters.followup_same}"
     )
     if not args.dry_run:
         write(args.content / "parameters.yaml", parameters, fitted)

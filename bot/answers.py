@@ -218,7 +218,13 @@ class Answerer:
 
         def score(ranked: Ranked) -> float:
             related = bool(shared & {*ranked.target.passage_ids, ranked.target.id})
-            return ranked.probability + weight * with_previous[ranked.target.id] + parameters.followup_related * related
+            same = ranked.target.id == previous.id
+            return (
+                ranked.probability
+                + weight * with_previous[ranked.target.id]
+                + parameters.followup_related * related
+                + parameters.followup_same * same
+            )
 
         return max(alone.ranked, key=score).target
 

@@ -61,6 +61,7 @@ class Parameters:
     followup_together: float = 1.0
     followup_pronoun: float = 2.0  # the same weight for a follow-up with a pronoun ("who reported it?")
     followup_related: float = 0.2
+    followup_same: float = 0.0  # and this for the previous target itself (below 0: a follow-up asks for more)
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
@@ -83,7 +84,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 _THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "followup_at")
-_FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related")
+_FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related", "followup_same")
 
 
 def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
