@@ -166,7 +166,8 @@ def per_target(library: Library, sets: list[QuestionSet]) -> None:
     """Quality with the first k phrasings of each target (in the order benchmarks/phrasings.py keeps
     them), the decision as fitted for the content as it is (15 a target): not refitted per k."""
     print("phrasings a target (decision not refitted): " + ", ".join(f"{s.name} hit/declined" for s in sets))
-    for k in (0, 5, 10, 15):
+    most = max(len(t.phrasings) for t in library.targets)
+    for k in sorted({0, 5, 10, 15, most}):
         targets = [
             dataclasses.replace(t, phrasings=tuple(ordered_phrasings(t.question, t.phrasings)[:k]))
             for t in library.targets
@@ -185,8 +186,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--test", action="store_true", help="also the fresh test set")
     parser.add_argument("--per-target", action="store_true", help="quality against phrasings per target")
+    parser.add_argument("--content", type=Path, default=ROOT / "content", help="another content folder")
     args = parser.parse_args()
-    library = load_library(ROOT / "content")
+    library = load_library(args.content)
     tuning, regression = load_all(TUNING), load_all(REGRESSION)
     sets = tuning + regression + (load_all(TEST) if args.test else [])
     if args.per_target:
