@@ -20,7 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="A Telegram bot that answers questions about one article."
     )
-    parser.add_argument("--content", type=Path, help="content folder (default: ARTICLE_BOT_CONTENT_DIR or ./content)")
+    parser.add_argument(
+        "--content", type=Path, help="content folder (default: ARTICLE_BOT_CONTENT_DIR, or the project's content/)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot in polling mode (the default)")
     ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
@@ -94,6 +96,8 @@ def _ask(answerer: Answerer, question: str) -> int:
             answer = answerer.answer(line, previous)
             if answer.target is not None and answer.kind in (Kind.ANSWER, Kind.CAVEAT):
                 previous = answer.target
+            if not interactive:
+                print(f"» {line.strip()}")  # which answer is which, when questions come from a file
             print(render.plain_answer(answer, answerer.library))
             print()
     except KeyboardInterrupt:

@@ -179,7 +179,9 @@ class Answerer:
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
             if followed is not None:
-                return self._for(followed, question, assessment, language)
+                # "what about in the US?" after China's figure: the article gives China's only.
+                kind = Kind.CAVEAT if self.matcher.elsewhere(question, followed) else Kind.ANSWER
+                return self._for(followed, question, assessment, language, kind=kind)
         parts = self._parts(question)
         best = assessment.best
         if len(parts) >= 2:  # answered in the order asked

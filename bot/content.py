@@ -125,7 +125,7 @@ class Library:
         return (
             f"{len(self.passages)} passages, {len(self.entries)} entries, "
             f"{len(self.figures)} figures, {len(self.chitchat)} small-talk intents, "
-            f"{sum(len(t.phrasings) + 1 for t in self.targets)} phrasings, "
+            f"{sum(len(t.phrasings) for t in self.targets)} phrasings, "
             f"{len(self.unanswered)} unanswered questions"
         )
 

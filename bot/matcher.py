@@ -78,6 +78,7 @@ class Matcher:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.targets: tuple[Target, ...] = library.targets
+        self._index = {target.id: index for index, target in enumerate(self.targets)}
         bags: list[dict[str, float]] = []
         self.own_terms: list[frozenset[str]] = []
         phrasings: list[tuple[int, frozenset[str]]] = []
@@ -283,9 +284,13 @@ class Matcher:
         # article: it counts against the target more than a word the article never uses.
         known_mass = total - sum(unknown)
         known_set = frozenset(known)
-        # Each question term's weight, for the weightiest one a target lacks.
+        # Each question term's weight, for the weightiest one a target lacks: a word the article never
+        # uses weighs as an unknown word, whatever its form ("founded" is as foreign as "founder").
         weights = sorted(
-            ((idf[t] if t in idf else self.unknown_idf * _unknown_factor(word), t) for t, word in terms.items()),
+            (
+                (idf[t] if t in idf else self.unknown_idf * (_UNKNOWN_NUMBER if word[0].isdigit() else 1.0), t)
+                for t, word in terms.items()
+            ),
             reverse=True,
         )
         # About another country and not China ("how much does Germany spend on research"): only a
@@ -326,6 +331,15 @@ class Matcher:
             )
             for score, index, share, closeness, conflict, missing in scored[:limit]
         ]
+
+    def elsewhere(self, question: str, target: Target) -> bool:
+        """Whether the question asks about another country than the article's subject, one the
+        target's own words do not name ("what about in the US?" of China's user count)."""
+        keys = {self._term(word) for word in words(question)}
+        if self.subject & keys:
+            return False
+        named = {key for key in keys if key in self.countries}
+        return bool(named - self.own_terms[self._index[target.id]])
 
     def small_talk(self, question: str, exact: bool = False) -> SmallTalk | None:
         """A greeting, thanks or the like, matched whole (with a typo allowed unless ``exact``: after an

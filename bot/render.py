@@ -66,21 +66,21 @@ def _body(answer: Answer, library: Library) -> tuple[str, list[tuple[str | None,
     return lead, blocks
 
 
-def _html_block(label: str | None, text: str) -> str:
+def _html_block(label: str | None, text: str, first: bool = False) -> str:
     if label is None:
         return f"<b>{escape(text)}</b>"  # a short answer
     if label == "":
-        return f"\n{escape(text)}"  # a section title, the bot's own words
+        return escape(text) if first else f"\n{escape(text)}"  # a section title, the bot's own words
     if label == "•":
         return f"• {escape(text)}"
     return f"• <b>{escape(label)}</b> {escape(text)}"
 
 
-def _plain_block(label: str | None, text: str) -> str:
+def _plain_block(label: str | None, text: str, first: bool = False) -> str:
     if label is None:
         return text
     if label == "":
-        return f"\n{text}"
+        return text if first else f"\n{text}"
     if label == "•":
         return f"• {text}"
     return f"• {label} {text}"
@@ -89,7 +89,7 @@ def _plain_block(label: str | None, text: str) -> str:
 def html_inline(target: Target, library: Library) -> str:
     """The message an inline result sends: the short answer (or the overview) and where it comes from."""
     _, blocks = _body(Answer(Kind.ANSWER, target.question, target), library)
-    body = "\n".join(_html_block(label, text) for label, text in blocks)
+    body = "\n".join(_html_block(label, text, i == 0) for i, (label, text) in enumerate(blocks))
     return f"{body}\n<i>{escape(citation(library))}</i>"
 
 
@@ -104,7 +104,8 @@ def plain_answer(answer: Answer, library: Library) -> str:
             return f"{not_found}\nDid you mean: " + " | ".join(t.question for t in answer.alternatives)
         return not_found if answer.language != "en" else no_answer_text(library, telegram=False)
     lead, blocks = _body(answer, library)
-    lines = [*([lead] if lead else []), *(_plain_block(label, text) for label, text in blocks), ""]
+    body = [_plain_block(label, text, i == 0 and not lead) for i, (label, text) in enumerate(blocks)]
+    lines = [*([lead] if lead else []), *body, ""]
     if answer.passages:
         lines += [*(f"> {p.text}" for p in answer.passages), ""]
     lines.append(f"— {citation(library)}")

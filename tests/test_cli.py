@@ -125,6 +125,7 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None
     process.stdin.write(b"who wrote it?\n" * 3000)  # fits a pipe buffer; the answers do not
     process.stdin.close()
+    assert process.stdout.readline() == b"\xc2\xbb who wrote it?\n"  # "» question", then its answer
     assert b"Hu Weijia" in process.stdout.readline()
     process.stdout.close()
     assert process.wait(timeout=60) != 0
