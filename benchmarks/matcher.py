@@ -42,7 +42,7 @@ from bot.answers import Answer, Answerer, Kind  # noqa: E402
 from bot.content import Library, Target, load_library  # noqa: E402
 from bot.embedding import shared_embedder  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
-from bot.normalise import tokens  # noqa: E402
+from bot.normalise import clean, tokens  # noqa: E402
 from bot.semantic import asked_texts  # noqa: E402
 
 MEASURES = ("hit", "confident", "declined", "near_miss", "chinese", "follow_ups")
@@ -150,6 +150,23 @@ def timed(answer: Callable[[str], object], questions: list[str]) -> tuple[float,
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+def without_copies(qset: QuestionSet, library: Library) -> QuestionSet:
+    """The set less the questions that are, up to case and punctuation, phrasings or unanswered
+    questions of the content (obvious ones, written on both sides independently)."""
+    content = {clean(p) for t in library.targets for p in (t.question, *t.phrasings)}
+    content |= {clean(q) for q in library.unanswered}
+    fresh = lambda q: clean(q) not in content  # noqa: E731
+    return dataclasses.replace(
+        qset,
+        name=f"{qset.name}*",
+        in_scope=[item for item in qset.in_scope if fresh(item[0])],
+        chinese=[item for item in qset.chinese if fresh(item[0])],
+        near_miss=[item for item in qset.near_miss if fresh(item[0])],
+        off_topic=[q for q in qset.off_topic if fresh(q)],
+        follow_ups=[f for f in qset.follow_ups if fresh(f.then)],
+    )
+
+
 def table(systems: dict[str, Answerer | Scored], sets: list[QuestionSet]) -> None:
     print(f"{'set':<11} {'system':<10} " + " ".join(f"{m:>10}" for m in MEASURES))
     for qset in sets:
@@ -190,7 +207,9 @@ def main() -> None:
     args = parser.parse_args()
     library = load_library(args.content)
     tuning, regression = load_all(TUNING), load_all(REGRESSION)
-    sets = tuning + regression + (load_all(TEST) if args.test else [])
+    tests = load_all(TEST) if args.test else []
+    # A starred set is the set less the questions that are word for word in the content.
+    sets = tuning + regression + tests + [without_copies(s, library) for s in tests]
     if args.per_target:
         per_target(library, tuning[:2])
         return

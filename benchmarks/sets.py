@@ -8,7 +8,9 @@
 * ``sets/negatives.yaml``: generic and near messages the article does not answer, to fit on only
   (any that is also in another set was dropped);
 * ``../tests/eval/questions.yaml``: the first round's evaluation set, a regression set never fitted on;
-* ``sets/test.yaml``: the fresh test set, looked at once, at the end, never fitted on.
+* ``sets/test.yaml``: the first fresh test set, looked at once (then changes followed, driven by the
+  tuning sets and a new user's trial, never by it);
+* ``sets/test2.yaml``: the second fresh test set, written after that look, looked at once, at the very end.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test": HERE / "sets" / "test.yaml"}
+TEST = {"test": HERE / "sets" / "test.yaml", "test2": HERE / "sets" / "test2.yaml"}
 
 
 @dataclass(frozen=True)
