@@ -10,10 +10,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import render
-from bot.answers import Answerer, Kind
-from bot.config import ConfigError, answer_at, content_dir, db_path, load_env_file, load_settings
-from bot.content import ContentError, load_library
+from bot import hangup
+
+hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while starting must not end the bot
+
+from bot import render  # noqa: E402
+from bot.answers import Answerer, Kind  # noqa: E402
+from bot.config import ConfigError, answer_at, content_dir, db_path, load_env_file, load_settings  # noqa: E402
+from bot.content import ContentError, load_library  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--covered", action="store_true", help="also list phrasings the bot understands without them")
     commands.add_parser("stats", help="what readers asked: totals, top entries, unanswered questions, votes")
     args = parser.parse_args(argv)
+    if args.command not in (None, "run"):
+        hangup.restore()  # only the bot itself reloads on SIGHUP; a console command ends as usual
     load_env_file()
 
     try:

@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import hangup
 from bot.answers import Answerer
 from bot.config import Settings
 from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
@@ -144,6 +145,8 @@ async def _on_start(application: Application, reload: Callable[[], Coroutine[Any
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGHUP, lambda: application.create_task(reload(), name="reload-content")
         )
+    if hangup.take():  # one came while starting: reload now that it can be done safely
+        application.create_task(reload(), name="reload-content")
 
 
 async def _register_commands(application: Application) -> None:

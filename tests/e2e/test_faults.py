@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from tests.botapi_server import too_many_requests
 from tests.conftest import CONTENT
-from tests.e2e.conftest import BotProcess, update
+from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
 from tests.html_check import telegram_html_problems
 
 QUESTION = "How much does China spend on basic research?"
@@ -239,6 +242,36 @@ def test_a_flooded_group_gets_no_429(start_bot) -> None:
 
 
 # --- content reload -----------------------------------------------------------------
+
+
+def test_sighup_while_starting_does_not_end_the_bot(api_server, tmp_path: Path) -> None:
+    """Loading the embedding model takes a second or more; a SIGHUP then (a deploy tool's reload, a
+    closed terminal) used to end the process with the signal's default action."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=bot_environment(api_server, tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        time.sleep(0.3)  # the interpreter itself is up by then; what follows is the bot's own start-up
+        hangups = 0
+        while not api_server.calls("getUpdates") and process.poll() is None and hangups < 200:
+            process.send_signal(signal.SIGHUP)
+            hangups += 1
+            time.sleep(0.05)
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        assert hangups > 0  # some came before the first poll
+        api_server.push_update(update("who wrote it?", chat_id=8101, user_id=8101))
+        [reply] = api_server.wait_for("sendMessage", timeout=30, predicate=lambda c: c.get("chat_id") == 8101)
+        assert "Hu Weijia" in reply.params["text"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def test_sighup_reloads_content_and_keeps_the_old_one_when_invalid(start_bot, tmp_path: Path) -> None:
