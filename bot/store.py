@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ class Store:
         self._salt = secrets.token_hex(16)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (self._salt,))
@@ -169,3 +171,10 @@ def format_stats(stats: Stats) -> str:
         *(f"  {count:>5}  {question} → {entry}" for question, entry, count in stats.disliked),
     ]
     return "\n".join(lines)
+
+
+def _create_private(path: Path) -> None:
+    """Create the log readable by its owner only (0600): it holds what readers asked, word for word.
+    SQLite gives its journal files the database file's mode. An existing file is left as it is."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import STOP_TIMEOUT, TOKEN, TOKEN_SECRET, BotProcess, update
@@ -95,3 +98,11 @@ def test_sigterm_stops_cleanly_and_confirms_handled_updates(bot: BotProcess) -> 
     # The last getUpdates confirmed the answered update, so a restart would not answer it twice.
     assert bot.server.pending_updates() == []
     assert "Traceback" not in bot.output
+
+
+def test_the_question_log_is_readable_by_its_owner_only(bot: BotProcess, tmp_path: Path) -> None:
+    """It holds what readers asked, word for word."""
+    bot.push(update("who wrote it?", chat_id=8201, user_id=8201))
+    bot.replies_to(8201)
+    database = tmp_path / "questions.sqlite3"
+    assert database.exists() and stat.S_IMODE(database.stat().st_mode) == 0o600
