@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.content import Library, Passage, SmallTalk, Target
-from bot.decide import FEATURES, features, foreign_script
+from bot.decide import FEATURES, answer_holds, features, foreign_script
 from bot.matcher import Matcher
 from bot.semantic import SemanticIndex
 
@@ -124,6 +124,8 @@ class Answerer:
         else:
             self.semantic = SemanticIndex(library, encode)
         self._index_of = {t.id: i for i, t in enumerate(library.targets)}
+        # What each target's answer states (a quantity, a time, a person), against what a question asks.
+        self._holds = [answer_holds(t.answer) for t in library.targets]
         self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
         # Inline queries arrive as the reader types, and parts are asked with their whole: recent
         # embeddings are kept (oldest dropped first).
@@ -135,7 +137,7 @@ class Answerer:
         """The decision's features for every target (``skip``: leave one phrasing out, for tuning)."""
         candidates = self.matcher.rank(question, len(self.library.targets))
         nearness = self.semantic.nearness(self._vectors([question])[0], skip)
-        return features(candidates, nearness, self._index_of, question)
+        return features(candidates, nearness, self._index_of, question, self._holds)
 
     def _vectors(self, questions: list[str]) -> list[np.ndarray]:
         """The questions' embeddings, typos mended; those not seen lately are embedded in one batch

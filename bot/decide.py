@@ -20,6 +20,26 @@ from bot.semantic import Nearness
 
 __all__ = ["FEATURES", "features", "foreign_script"]
 
+# What a question asks for, and whether an answer holds it: a quantity (a number that is not a year),
+# a time (a year, a month, a date), a person (a capitalised name). General English and Chinese.
+_ASKS = {
+    "quantity": re.compile(r"\bhow (many|much)\b|\bnumber of\b|多少|几个|幾個|几家|幾家", re.IGNORECASE),
+    "time": re.compile(
+        r"\bwhen\b|\bwhat (year|month|day|date|time)\b|什么时候|什麼時候|何时|何時|哪一?年", re.IGNORECASE
+    ),
+    "person": re.compile(r"^\W*who\b|\bwho (is|are|was|were|founded|runs|leads|said)\b|谁|誰", re.IGNORECASE),
+}
+_HOLDS = {
+    # A number that is not a year nor part of a name such as "5G"; or a large number in words.
+    "quantity": re.compile(
+        r"(?<![\d.\w])(?!(?:19|20)\d\d(?![\d\w]))\d[\d,.]*(?![A-Za-z\d])|\b(hundred|thousand|million|billion)\b",
+        re.IGNORECASE,
+    ),
+    "time": re.compile(
+        r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    ),
+    "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ [A-Z][a-z]+\b"),
+}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -31,7 +51,22 @@ def foreign_script(question: str) -> float:
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
-def features(candidates: list[Candidate], nearness: Nearness, index_of: dict[str, int], question: str) -> np.ndarray:
+def answer_holds(text: str) -> frozenset[str]:
+    """What kinds of thing a target's answer states (see ``_HOLDS``)."""
+    return frozenset(kind for kind, pattern in _HOLDS.items() if pattern.search(text))
+
+
+def asks_for(question: str) -> frozenset[str]:
+    return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+
+
+def features(
+    candidates: list[Candidate],
+    nearness: Nearness,
+    index_of: dict[str, int],
+    question: str,
+    holds: list[frozenset[str]] | None = None,
+) -> np.ndarray:
     """One row per target (in library order), columns as ``FEATURES``."""
     column = _COLUMN
     rows = np.zeros((len(nearness.asked), len(FEATURES)), dtype=np.float64)
@@ -60,6 +95,9 @@ def features(candidates: list[Candidate], nearness: Nearness, index_of: dict[str
     rows[:, column["unanswered"]] = nearness.unanswered - nearness.asked
     rows[:, column["lexical_unanswered"]] = lexical_unanswered - rows[:, column["closeness"]]
     rows[:, column["foreign_script"]] = script
+    asked = asks_for(question)
+    if asked and holds is not None:
+        rows[:, column["type_mismatch"]] = [float(bool(asked - held)) for held in holds]
     rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
     if candidates:
         rows[index_of[candidates[0].target.id], column["lexical_first"]] = 1.0

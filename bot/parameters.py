@@ -33,6 +33,7 @@ FEATURES = (
     "probe",  # a linear classifier's score over the embedding, fitted at start-up on the phrasings
     "probe_unanswered",  # the same classifier's score for "a question the article does not answer"
     "unmatched",  # 1 when the question is in Latin script and the lexical view finds nothing of the target
+    "type_mismatch",  # the question asks how many / when / who, and the target's answer holds no such thing
     "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
     "lexical_rank",  # 1 / rank of the target by the lexical matcher
 )
