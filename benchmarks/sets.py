@@ -10,7 +10,9 @@
 * ``../tests/eval/questions.yaml``: the first round's evaluation set, a regression set never fitted on;
 * ``sets/test.yaml``: the first fresh test set, looked at once (then changes followed, driven by the
   tuning sets and a new user's trial, never by it);
-* ``sets/test2.yaml``: the second fresh test set, written after that look, looked at once, at the very end.
+* ``sets/test2.yaml``: the second fresh test set, written after that look, looked at once (then one
+  more change followed, driven by the tuning sets);
+* ``sets/test3.yaml``: the third, written after every change, looked at once, at the very end.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test": HERE / "sets" / "test.yaml", "test2": HERE / "sets" / "test2.yaml"}
+TEST = {name: HERE / "sets" / f"{name}.yaml" for name in ("test", "test2", "test3")}
 
 
 @dataclass(frozen=True)
