@@ -100,7 +100,9 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
-    # 0. Before anything else: the per-person question limit (stops the update when exceeded).
+    # 0. Before anything else: an update delivered twice is handled once; then the per-person question
+    # limit (each stops the update when it applies).
+    application.add_handler(TypeHandler(Update, handlers.once), group=-2)
     application.add_handler(TypeHandler(Update, handlers.limit), group=-1)
 
     # 1. Commands, in any chat. CommandHandler ignores /cmd@OtherBot by itself.

@@ -34,6 +34,7 @@ PRIVATE_COMMANDS = [
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
 PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
 INLINE_RESULTS = 5
+SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
 SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
@@ -52,6 +53,7 @@ class Handlers:
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
+        self._seen: dict[int, None] = {}  # recent update ids, oldest first
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
@@ -75,6 +77,15 @@ class Handlers:
         self.answerer, self.library = answerer, answerer.library
         log.info("Content reloaded: %s", self.library.summary())
         return f"Content reloaded: {self.library.summary()}"
+
+    async def once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs first: an update Telegram delivers twice (the same update_id) is answered once."""
+        if update.update_id in self._seen:
+            log.info("Update %s delivered again; answered already", update.update_id)
+            raise ApplicationHandlerStop
+        self._seen[update.update_id] = None
+        while len(self._seen) > SEEN_UPDATES:
+            self._seen.pop(next(iter(self._seen)))
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every other handler: past the per-person limit, one notice, then silence."""

@@ -106,3 +106,18 @@ def test_the_question_log_is_readable_by_its_owner_only(bot: BotProcess, tmp_pat
     bot.replies_to(8201)
     database = tmp_path / "questions.sqlite3"
     assert database.exists() and stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+def test_an_update_delivered_twice_is_answered_once(bot: BotProcess) -> None:
+    twice = update("who wrote it?", chat_id=8301, user_id=8301)
+    first = bot.server.push_update(twice)
+    bot.server.push_update({**twice, "update_id": first["update_id"]})  # Telegram sends it again
+    bot.push(update("when was it published?", chat_id=8301, user_id=8301))
+    bot.replies_to(8301, count=2)
+    assert bot.stop() == 0  # all it had fetched is handled by now
+    texts = [c.params["text"] for c in bot.server.calls("sendMessage") if c.ok and c.get("chat_id") == 8301]
+    assert len(texts) == 2
+    assert sorted(t.split("</b>")[0] for t in texts) == [
+        "<b>Hu Weijia, a reporter with the Global Times.",
+        "<b>On 21 February 2025.",
+    ]
