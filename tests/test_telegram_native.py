@@ -15,14 +15,14 @@ from bot.content import Library
 from bot.store import Store, format_stats
 from tests.conftest import OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import BOT_USER, message_update
+from tests.telegram_double import BOT_USER, _update_ids, message_update
 
 ADMIN = 777
 
 
 def inline_update(query: str, user_id: int = 111) -> dict:
     return {
-        "update_id": 900,
+        "update_id": next(_update_ids),
         "inline_query": {
             "id": "iq1",
             "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
@@ -49,7 +49,7 @@ def callback_update(data: str, user_id: int = 111, with_message: bool = True) ->
         }
     else:
         query["inline_message_id"] = "inline-1"
-    return {"update_id": 901, "callback_query": query}
+    return {"update_id": next(_update_ids), "callback_query": query}  # every update has its own id
 
 
 def buttons(reply: dict) -> list[dict]:
