@@ -20,7 +20,6 @@ import functools
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,10 +33,11 @@ from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
 from bot.answers import Answerer, Kind  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
-from bot.embedding import shared_embedder  # noqa: E402
+from bot.coverage import FOLDS, without_fold  # noqa: E402
+from bot.embedding import memoized, shared_embedder  # noqa: E402
 from bot.parameters import DECISION_FEATURES, FEATURES, Parameters  # noqa: E402
+from bot.semantic import Encode  # noqa: E402
 
-FOLDS = 5
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # What a reader notices, weighted: the right passage for answerable questions (English, Chinese; a
 # caveated one counts, a confident one counts again), and no answer to questions the article does not
@@ -54,33 +54,14 @@ class Query(NamedTuple):
     source: str  # phrasings, or the question set's name
 
 
-class Memo:
-    """The embedder, remembering every text: folds and sets ask the same texts many times."""
-
-    def __init__(self) -> None:
-        self.vectors: dict[str, np.ndarray] = {}
-        self.embedder = shared_embedder()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
-        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
-
-
-def phrasing_queries(library: Library, encode: Memo) -> list[Query]:
-    queries = []
+def phrasing_queries(library: Library, encode: Encode) -> list[Query]:
+    """Every phrasing of the content, asked of the content without its fold."""
     index_of = {t.id: i for i, t in enumerate(library.targets)}
+    queries = []
     for fold in range(FOLDS):
-        held: list[tuple[str, int]] = []
-        entries, figures = [], []
-        for target in library.targets:
-            kept = tuple(p for i, p in enumerate(target.phrasings) if i % FOLDS != fold)
-            held += [(p, index_of[target.id]) for i, p in enumerate(target.phrasings) if i % FOLDS == fold]
-            reduced = dataclasses.replace(target, phrasings=kept)
-            (entries if target in library.entries else figures).append(reduced)
-        answerer = Answerer(dataclasses.replace(library, entries=tuple(entries), figures=tuple(figures)), encode=encode)
-        queries += [Query(answerer.features(p), frozenset({i}), "in_scope", "phrasings") for p, i in held]
+        reduced, held = without_fold(library, fold, FOLDS)
+        answerer = Answerer(reduced, encode=encode)
+        queries += [Query(answerer.features(p), frozenset({index_of[t]}), "in_scope", "phrasings") for t, p in held]
     return queries
 
 
@@ -231,7 +212,7 @@ def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[Quest
     return rates
 
 
-def choose_follow_up(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Memo) -> Parameters:
+def choose_follow_up(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Encode) -> Parameters:
     """The follow-up weights, chosen on the sets with follow-ups, leaving each writer out in turn."""
     answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
     answerer.assess = functools.lru_cache(maxsize=None)(answerer.assess)  # type: ignore[method-assign]
@@ -297,7 +278,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
     library = _without_decision(args.content)
-    encode = Memo()
+    encode = memoized(shared_embedder().encode)  # folds and sets ask the same texts many times
     answerer = Answerer(library, encode=encode)
     sets = load_all(TUNING)
     own = phrasing_queries(library, encode)

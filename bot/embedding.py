@@ -19,7 +19,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -121,6 +121,20 @@ def _forget_old_vectors(directory: Path) -> None:
     kept = sorted(directory.glob("vectors-*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in kept[KEPT_VECTOR_FILES:]:
         stale.unlink(missing_ok=True)
+
+
+def memoized(encode: Callable[[Sequence[str]], np.ndarray]) -> Callable[[Sequence[str]], np.ndarray]:
+    """``encode`` remembering every text it has embedded, for tools that build many indexes over the
+    same texts (the tuning script's folds, ``check --covered``); not for the bot, which embeds once."""
+    vectors: dict[str, np.ndarray] = {}
+
+    def remembering(texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if missing:
+            vectors.update(zip(missing, encode(missing), strict=True))
+        return np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, DIMENSIONS), np.float32)
+
+    return remembering
 
 
 @cache

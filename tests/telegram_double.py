@@ -106,6 +106,19 @@ def utf16_len(text: str) -> int:
 
 _update_ids = itertools.count(1)
 
+# A sticker, as a message's field: the non-text update several tests send.
+STICKER = {
+    "sticker": {
+        "file_id": "s",
+        "file_unique_id": "s",
+        "type": "regular",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+    }
+}
+
 
 def message_update(
     text: str | None = "hello",

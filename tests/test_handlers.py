@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import message_update
+from tests.telegram_double import STICKER, message_update
 
 
 def only_reply(sent: list[dict]) -> dict:
@@ -116,17 +116,7 @@ async def test_group_commands_work(offline_bot: OfflineBot) -> None:
 @pytest.mark.parametrize(
     "extra",
     [
-        {
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "type": "regular",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-            }
-        },
+        STICKER,
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
     ],
 )

@@ -7,7 +7,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.handlers import SLOW_DOWN
 from bot.limits import SERVER_ERROR_RETRIES, RetryingRateLimiter, UserLimiter
-from tests.telegram_double import message_update
+from tests.telegram_double import STICKER, message_update
 
 
 class Clock:
@@ -48,17 +48,7 @@ async def test_group_chatter_does_not_count(offline_bot_factory) -> None:
 
 async def test_what_the_bot_ignores_does_not_count(offline_bot_factory) -> None:
     bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, Clock()))
-    sticker = {
-        "sticker": {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    }
+    sticker = STICKER
     for _ in range(5):
         assert await bot.send(message_update("/weather", chat_type="supergroup")) == []
         assert await bot.send(message_update(None, extra=sticker)) == []

@@ -13,6 +13,7 @@ from tests.botapi_server import too_many_requests
 from tests.conftest import CONTENT
 from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
 from tests.html_check import telegram_html_problems
+from tests.telegram_double import STICKER
 
 QUESTION = "How much does China spend on basic research?"
 
@@ -170,17 +171,7 @@ def test_hostile_text_gets_a_valid_reply_or_silence(bot: BotProcess) -> None:
 
 
 NON_TEXT = [
-    {
-        "sticker": {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    },
+    STICKER,
     {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
     {
         "poll": {
