@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from bot.keys import MIN_SECRET_CHARS, SECRET_VAR
+
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -31,6 +33,7 @@ class Settings:
     poll_timeout: int = 10
     answer_at: float | None = None  # None: the content's own (decision.answer_at in parameters.yaml)
     log_level: str = "INFO"
+    secret: str | None = field(default=None, repr=False)  # None: generated once, kept beside the log
 
     @property
     def api_url(self) -> str | None:
@@ -105,7 +108,17 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         poll_timeout=_positive_int(env, "ARTICLE_BOT_POLL_TIMEOUT", 10),
         answer_at=answer_at(env),
         log_level=log_level,
+        secret=_secret(env),
     )
+
+
+def _secret(env: Mapping[str, str]) -> str | None:
+    text = env.get(SECRET_VAR, "").strip()
+    if text and len(text) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"{SECRET_VAR} must be at least {MIN_SECRET_CHARS} characters (for example: openssl rand -hex 32)"
+        )
+    return text or None
 
 
 def _ids(text: str) -> frozenset[int]:
