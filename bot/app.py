@@ -36,6 +36,7 @@ from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
 from bot.store import Store
+from bot.transport import StrictRequest
 
 
 def build_application(
@@ -44,9 +45,10 @@ def build_application(
     store: Store | None = None,
     request: BaseRequest | None = None,
     limiter: UserLimiter | None = None,
+    updates_request: BaseRequest | None = None,
 ) -> Application:
-    """The bot's Application; tests pass an offline ``request`` in place of HTTP, and a limiter
-    with their own clock."""
+    """The bot's Application, without python-telegram-bot's Updater (bot/polling.py polls instead);
+    tests pass an offline ``request`` in place of HTTP, and a limiter with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
     builder = (
@@ -67,8 +69,13 @@ def build_application(
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
+    builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.request(StrictRequest(connection_pool_size=256)).get_updates_request(
+            updates_request or StrictRequest(connection_pool_size=1)
+        )
     application = builder.build()
     register_handlers(application, handlers)
     return application

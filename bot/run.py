@@ -2,43 +2,106 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
 
 from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
 from bot.logs import setup_logging
+from bot.polling import Poller, PollingConflict
 from bot.store import Store
+from bot.transport import StrictRequest
 
 log = logging.getLogger(__name__)
+
+# Platforms send SIGTERM and kill about 10 s later: answers under way get this long, the rest of the
+# shutdown (confirming updates, flushing the log) fits in what remains.
+STOP_GRACE_S = 6.0
+
+
+def polling_state_file(db_path: Path) -> Path:
+    """What was under way at the last stop (see bot/polling.py), beside the question log."""
+    return db_path.with_name(db_path.name + ".polling.json")
 
 
 def run(settings: Settings, library: Library) -> int:
     setup_logging(settings.log_level, settings.token)
     log.info("Content loaded: %s", library.summary())
-    application = build_application(settings, Answerer(library, settings.answer_at), Store(settings.db_path))
+    updates_request = StrictRequest(connection_pool_size=1)
+    application = build_application(
+        settings, Answerer(library, settings.answer_at), Store(settings.db_path), updates_request=updates_request
+    )
+    state = polling_state_file(settings.db_path)
+    poller = Poller(application, updates_request, settings.poll_timeout, list(Update.ALL_TYPES), state)
+    where = settings.base_url or "api.telegram.org"
     try:
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout
-        )
+        return asyncio.run(serve(application, poller))
     except InvalidToken:
         if settings.base_url:
             log.error(
                 "%s refused TELEGRAM_BOT_TOKEN: check the token with @BotFather (/token), and that "
                 "TELEGRAM_BASE_URL is the server's root (no /bot at the end)",
-                settings.base_url,
+                where,
             )
         else:
             log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
         return 1
     except NetworkError as exc:
-        log.error("Could not reach the Bot API at %s: %s", settings.base_url or "api.telegram.org", exc)
+        log.error("Could not reach the Bot API at %s: %s", where, exc)
         return 1
     except TelegramError as exc:
-        log.error("The Bot API at %s answered unexpectedly: %s", settings.base_url or "api.telegram.org", exc)
+        log.error("The Bot API at %s answered unexpectedly: %s", where, exc)
         return 1
-    return 0
+
+
+async def serve(application: Application, poller: Poller, grace: float = STOP_GRACE_S) -> int:
+    """Start, poll until SIGTERM or SIGINT, then stop without losing an answer under way."""
+    stopping = asyncio.Event()
+    _stop_on_signals(stopping)
+    code = 0
+    await application.initialize()
+    try:
+        # A webhook left from an earlier deployment would make every getUpdates fail.
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            await poller.run(stopping)
+        except PollingConflict as exc:
+            log.error(
+                "Another process is polling with this bot's token (Telegram: %s). Stop the other one "
+                "(or remove its webhook); this one exits",
+                exc,
+            )
+            code = 1
+        await poller.finish(grace)
+        await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+    return code
+
+
+def _stop_on_signals(stopping: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if stopping.is_set():  # a second signal must not cut short an answer under way
+            log.info("%s again: still stopping, answers under way keep their time", name)
+            return
+        log.info("%s: stopping", name)
+        stopping.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)

@@ -112,7 +112,7 @@ class Call:
     content_type: str
     received_at: float
     status: int | None = None
-    response: dict[str, Any] | None = None
+    response: dict[str, Any] | bytes | None = None  # bytes: a body that is not JSON (see fail_next)
     dropped: bool = False  # carried out, but the connection was closed before the answer (see drop_next)
 
     @property
@@ -121,7 +121,7 @@ class Call:
 
     @property
     def result(self) -> Any:
-        return (self.response or {}).get("result")
+        return self.response.get("result") if isinstance(self.response, dict) else None
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -260,7 +260,7 @@ class FakeBotAPI:
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._poll_generation = 0
-        self._failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
+        self._failures: dict[str, deque[tuple[int, dict[str, Any] | bytes]]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._drops: dict[str, int] = {}
         self._message_ids = itertools.count(5001)
@@ -337,8 +337,10 @@ class FakeBotAPI:
         with self._lock:
             return copy.deepcopy(self._updates)
 
-    def fail_next(self, method: str, status: int, body: dict[str, Any] | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with ``status`` and ``body`` (Telegram's error shape)."""
+    def fail_next(self, method: str, status: int, body: dict[str, Any] | bytes | None = None, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` and ``body``: Telegram's error shape,
+        any other JSON object (``{"ok": false}`` with status 200, say), or bytes sent as they are (an HTML
+        page from a proxy)."""
         body = body if body is not None else error_body(status, f"Error {status}")
         with self._lock:
             queue = self._failures.setdefault(method, deque())
@@ -412,8 +414,9 @@ class FakeBotAPI:
 
     def handle(
         self, http_method: str, raw_path: str, headers: dict[str, str], body: bytes, arrived: float | None = None
-    ) -> tuple[int, dict[str, Any] | None]:
-        """Answer one HTTP request: (status, JSON body), or a None body to close the connection unanswered."""
+    ) -> tuple[int, dict[str, Any] | bytes | None]:
+        """Answer one HTTP request: (status, JSON body or raw bytes), or a None body to close the connection
+        unanswered."""
         with self._changed:
             self._requests.append(RawRequest(http_method, raw_path, headers, body))
         split = urlsplit(raw_path)
@@ -721,10 +724,11 @@ class _Handler(BaseHTTPRequestHandler):
         if payload is None:  # drop_next: no answer at all
             self.close_connection = True
             return
-        data = json.dumps(payload).encode()
+        raw = isinstance(payload, bytes)
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html" if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
