@@ -47,8 +47,8 @@ def build_application(
     limiter: UserLimiter | None = None,
     updates_request: BaseRequest | None = None,
 ) -> Application:
-    """The bot's Application, without python-telegram-bot's Updater (bot/polling.py polls instead);
-    tests pass an offline ``request`` in place of HTTP, and a limiter with their own clock."""
+    """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
+    polls instead). Tests pass an offline ``request`` in place of HTTP, and a limiter with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
     builder = (
@@ -69,7 +69,8 @@ def build_application(
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
-    builder = builder.updater(None)
+    if not settings.webhook_url:
+        builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:

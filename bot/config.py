@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
@@ -34,6 +35,15 @@ class Settings:
     answer_at: float | None = None  # None: the content's own (decision.answer_at in parameters.yaml)
     log_level: str = "INFO"
     secret: str | None = field(default=None, repr=False)  # None: generated once, kept beside the log
+    webhook_url: str | None = None  # None: long polling
+    webhook_secret: str | None = field(default=None, repr=False)
+    port: int = 8080
+    listen: str = "0.0.0.0"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to, which the bot serves: the webhook URL's."""
+        return urlsplit(self.webhook_url or "").path.strip("/")
 
     @property
     def api_url(self) -> str | None:
@@ -109,7 +119,30 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         answer_at=answer_at(env),
         log_level=log_level,
         secret=_secret(env),
+        **_webhook(env),
     )
+
+
+def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    port = _positive_int(env, "PORT", 8080)
+    if port > 65535:
+        raise ConfigError(f"PORT must be a port number (1-65535), got {port}")
+    listen = env.get("ARTICLE_BOT_LISTEN", "").strip() or "0.0.0.0"
+    if not url:
+        return {"port": port, "listen": listen}
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be the public https:// URL Telegram calls, got {url!r}")
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if not secret:
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs it, so that only Telegram can post updates "
+            "(for example: openssl rand -hex 32)"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret, re.ASCII):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 of them)")
+    return {"webhook_url": url, "webhook_secret": secret, "port": port, "listen": listen}
 
 
 def _secret(env: Mapping[str, str]) -> str | None:

@@ -45,6 +45,27 @@ class BriefNetworkErrors(logging.Filter):
         return True
 
 
+class BriefWebhookRefusals(logging.Filter):
+    """python-telegram-bot logs an update its webhook cannot read as CRITICAL, with the whole update
+    (what a reader wrote) and a traceback; it answers 400 and goes on. One line says it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "telegram.ext.Updater" and str(record.msg).startswith("Something went wrong processing"):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = f"Webhook: refused an update that cannot be read (400): {type(error).__name__}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def redact(secret: str) -> None:
+    """Keep another secret (the webhook's) out of the log, as the token is."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(secret))
+
+
 def setup_logging(level: str, token: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
@@ -52,4 +73,5 @@ def setup_logging(level: str, token: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(BriefNetworkErrors())
+        handler.addFilter(BriefWebhookRefusals())
         handler.addFilter(RedactToken(token))

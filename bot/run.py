@@ -15,7 +15,7 @@ from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.polling import Poller, PollingConflict
 from bot.store import Store
 from bot.transport import StrictRequest
@@ -34,15 +34,19 @@ def polling_state_file(db_path: Path) -> Path:
 
 def run(settings: Settings, library: Library) -> int:
     setup_logging(settings.log_level, settings.token)
+    if settings.webhook_secret:
+        redact(settings.webhook_secret)
     log.info("Content loaded: %s", library.summary())
     updates_request = StrictRequest(connection_pool_size=1)
     application = build_application(
         settings, Answerer(library, settings.answer_at), Store(settings.db_path), updates_request=updates_request
     )
-    state = polling_state_file(settings.db_path)
-    poller = Poller(application, updates_request, settings.poll_timeout, list(Update.ALL_TYPES), state)
     where = settings.base_url or "api.telegram.org"
     try:
+        if settings.webhook_url:
+            return asyncio.run(serve_webhook(application, settings))
+        state = polling_state_file(settings.db_path)
+        poller = Poller(application, updates_request, settings.poll_timeout, list(Update.ALL_TYPES), state)
         return asyncio.run(serve(application, poller))
     except InvalidToken:
         if settings.base_url:
@@ -59,6 +63,9 @@ def run(settings: Settings, library: Library) -> int:
         return 1
     except TelegramError as exc:
         log.error("The Bot API at %s answered unexpectedly: %s", where, exc)
+        return 1
+    except OSError as exc:  # the webhook's port
+        log.error("Cannot listen on %s:%s for the webhook: %s (set PORT)", settings.listen, settings.port, exc)
         return 1
 
 
@@ -90,6 +97,46 @@ async def serve(application: Application, poller: Poller, grace: float = STOP_GR
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
     return code
+
+
+async def serve_webhook(application: Application, settings: Settings, grace: float = STOP_GRACE_S) -> int:
+    """Webhook mode, python-telegram-bot's own server: Telegram posts each update to
+    TELEGRAM_WEBHOOK_URL, with the secret in a header (a request without it gets 403)."""
+    assert application.updater is not None and settings.webhook_url is not None
+    stopping = asyncio.Event()
+    _stop_on_signals(stopping)
+    await application.initialize()
+    stopped = False
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.updater.start_webhook(
+            listen=settings.listen,
+            port=settings.port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=list(Update.ALL_TYPES),
+            drop_pending_updates=False,
+        )
+        log.info("Webhook set; listening on %s:%s for /%s", settings.listen, settings.port, settings.webhook_path)
+        await application.start()
+        await stopping.wait()
+        await application.updater.stop()
+        # Telegram counts an update delivered once the webhook answered 200: answers under way get
+        # ``grace`` seconds, and those still waiting then (a 429, say) are given up.
+        stopping_app = asyncio.ensure_future(application.stop())
+        done, _ = await asyncio.wait({stopping_app}, timeout=grace)
+        if not done:
+            log.warning("Stopped with answers still under way after %.0f s; they are not sent", grace)
+            stopping_app.cancel()
+        stopped = bool(done)
+    finally:
+        if stopped or not application.running:
+            await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+    return 0
 
 
 def _stop_on_signals(stopping: asyncio.Event) -> None:

@@ -34,6 +34,21 @@ def test_without_a_token_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_webhook_mode_settings_get_one_line_each_that_says_what_to_set(tmp_path: Path) -> None:
+    base = {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": "4242:abc"}
+    cases = {
+        "TELEGRAM_WEBHOOK_SECRET is not set": {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"},
+        "must be the public https:// URL": {"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
+        "may hold only": {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "a b!"},
+        "PORT must be": {"PORT": "http"},
+    }
+    for expected, env in cases.items():
+        result = run(cwd=tmp_path, env={**base, **env})
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
 def test_token_from_dotenv_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=not a token\n")
     result = run(cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})

@@ -145,8 +145,10 @@ def start_bot(api_server: FakeBotAPI, tmp_path: Path) -> Iterator[Callable[..., 
                 api_server.abort_waits(f"the bot process exited with code {code}:\n{bot.output[-3000:]}")
 
         threading.Thread(target=watch, name="bot-process-watch", daemon=True).start()
-        polls_before = len(api_server.calls("getUpdates"))
-        api_server.wait_for("getUpdates", count=polls_before + 1, timeout=STARTUP_TIMEOUT)
+        # Ready: polling has begun, or in webhook mode the webhook is set.
+        ready = "setWebhook" if extra_env.get("TELEGRAM_WEBHOOK_URL") else "getUpdates"
+        polls_before = len(api_server.calls(ready))
+        api_server.wait_for(ready, count=polls_before + 1, timeout=STARTUP_TIMEOUT)
         return bot
 
     yield start
