@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.botapi_server import too_many_requests
 from tests.e2e.conftest import TOKEN_SECRET, BotProcess, update
 
 SECRET = "webhook-secret-value_42"
@@ -102,3 +103,12 @@ def test_sigterm_exits_0_in_time_and_neither_token_nor_secret_is_logged(webhook:
     assert webhook.bot.stop() == 0
     assert webhook.bot.stop_seconds is not None and webhook.bot.stop_seconds < 10
     assert TOKEN_SECRET not in webhook.bot.output and SECRET not in webhook.bot.output
+
+
+def test_sigterm_while_an_answer_waits_out_a_long_429_still_exits_0_in_time(webhook: Webhook) -> None:
+    webhook.bot.server.fail_next("sendMessage", 429, too_many_requests(retry_after=30))
+    assert webhook.post(numbered(QUESTION, 70031, 7131)) == 200
+    webhook.bot.server.wait_for("sendMessage", predicate=lambda c: c.status == 429)
+    assert webhook.bot.stop() == 0
+    assert not webhook.bot.killed and webhook.bot.stop_seconds is not None and webhook.bot.stop_seconds < 10
+    assert "Traceback" not in webhook.bot.output and "Task was destroyed" not in webhook.bot.output
