@@ -11,6 +11,7 @@ from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
+from bot.keys import derive, load_secret
 from bot.logs import setup_logging
 from bot.store import Store
 
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 def run(settings: Settings, library: Library) -> int:
     setup_logging(settings.log_level, settings.token)
     log.info("Content loaded: %s", library.summary())
-    application = build_application(settings, Answerer(library, settings.answer_at), Store(settings.db_path))
+    store = Store(settings.db_path, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
+    application = build_application(settings, Answerer(library, settings.answer_at), store)
     try:
         application.run_polling(
             allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout

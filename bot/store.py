@@ -1,19 +1,21 @@
 """What readers ask, in SQLite: questions, matches and votes, with no names and no raw user ids.
 
 Every write is best effort: a failing or locked database is logged and the caller goes on,
-because a reply must never wait for, or be lost to, the editor's statistics.
+because a reply must never wait for, or be lost to, the editor's statistics. Readers are told apart
+only by a keyed hash whose key is not in the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,18 +66,20 @@ def new_question_id() -> str:
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, key: bytes | None = None) -> None:
+        """``key`` keys the readers' hashes (bot.keys.derive(secret, "readers")); without one, a key for
+        this run only: votes are then counted afresh after a restart."""
         self.path = Path(path)
         self._lock = threading.Lock()
-        # Without a usable database the bot still answers; hashes then use a per-run salt.
-        self._salt = secrets.token_hex(16)
+        self._key = key or secrets.token_bytes(32)
+        # Without a usable database the bot still answers.
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _create_private(self.path)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (self._salt,))
-                self._salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+            with closing(sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)) as db:
+                _forget_salt(db, self.path)
         except (OSError, sqlite3.Error) as exc:
             log.error("Question log unavailable (%s): %s", self.path, exc)
 
@@ -89,8 +93,9 @@ class Store:
             db.close()
 
     def user_hash(self, user_id: int) -> str:
-        """A salted hash: votes can be counted once per person without knowing who."""
-        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+        """A keyed hash: votes are counted once per person, and the database alone cannot tell who voted
+        (a salt kept in the same file would let anyone try every user id)."""
+        return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def log_question(
         self,
@@ -100,7 +105,7 @@ class Store:
         entry_id: str | None,
         score: float,
     ) -> bool:
-        """Who asked is not kept. (Votes carry a salted hash, so one person's votes can be told apart.)"""
+        """Who asked is not kept. (Votes carry a keyed hash, so one person's votes can be told apart.)"""
         return self._write(
             "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?)",
             (question_id, _now(), chat_type, question[:1000], entry_id, score),
@@ -171,6 +176,17 @@ def format_stats(stats: Stats) -> str:
         *(f"  {count:>5}  {question} → {entry}" for question, entry, count in stats.disliked),
     ]
     return "\n".join(lines)
+
+
+def _forget_salt(db: sqlite3.Connection, path: Path) -> None:
+    """Databases from before the keyed hash kept their salt beside the hashes, which let anyone with the
+    file try every user id. Old votes keep their hashes, still counted; the salt is overwritten."""
+    if db.execute("SELECT 1 FROM meta WHERE key = 'salt'").fetchone() is None:
+        return  # only a read at each start
+    db.execute("PRAGMA secure_delete = ON")
+    with db:
+        db.execute("DELETE FROM meta WHERE key = 'salt'")
+    log.info("Question log %s: the salt of the old reader hashes removed (old votes still count)", path)
 
 
 def _create_private(path: Path) -> None:
