@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
 
 from bot.answers import Answerer
 from bot.app import build_application
@@ -16,6 +17,8 @@ from bot.logs import setup_logging
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+# Within a process manager's grace period after SIGTERM (10 s is common) once polling has stopped.
+STORE_FLUSH_S = 5.0
 
 
 def run(settings: Settings, library: Library) -> int:
@@ -23,6 +26,13 @@ def run(settings: Settings, library: Library) -> int:
     log.info("Content loaded: %s", library.summary())
     store = Store(settings.db_path, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
     application = build_application(settings, Answerer(library, settings.answer_at), store)
+    try:
+        return _poll(settings, application)
+    finally:
+        store.close(STORE_FLUSH_S)  # the questions of the last moments, still queued
+
+
+def _poll(settings: Settings, application: Application) -> int:
     try:
         application.run_polling(
             allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=settings.poll_timeout
