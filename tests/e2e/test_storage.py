@@ -181,6 +181,8 @@ def test_the_log_alone_does_not_reveal_who_voted(start_bot, tmp_path: Path) -> N
     path = database(tmp_path)
     assert rows(path, "SELECT SUM(value = 1), SUM(value = -1) FROM votes") == [(0, 1)]  # one person, one vote
     [(stored,)] = rows(path, "SELECT user_hash FROM votes")
+    secret = path.with_name(path.name + ".key").read_text().strip()  # beside the log, never inside it
+    assert secret.encode() not in path.read_bytes()
     # Everything an attacker holding only the file could try as a salt or a key.
     candidates = [str(value).encode() for row in rows(path, "SELECT * FROM meta") for value in row]
     for user_id in range(1, 100_001):
