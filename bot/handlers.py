@@ -202,7 +202,7 @@ class Handlers:
             return
         if isinstance(action, keyboards.Vote):
             await query.answer("Thanks for the 👍" if action.value > 0 else "Thanks, noted 👎")
-            await asyncio.to_thread(self.store.vote, action.question_id, target.id, query.from_user.id, action.value)
+            self.store.vote(action.question_id, target.id, query.from_user.id, action.value)  # queued: returns at once
             return
         message = query.message
         await query.answer()
@@ -251,9 +251,8 @@ class Handlers:
                 message.chat.id, user.id if user else None, answer.target.id, getattr(sent, "message_id", None)
             )
         if logged and question_id is not None:
-            # After the reply is out: the log can be slow or fail without anyone waiting for it.
-            await asyncio.to_thread(
-                self.store.log_question,
+            # Queued for the log's own writer: it can be slow or fail without anyone waiting for it.
+            self.store.log_question(
                 question_id,
                 message.chat.type,
                 answer.question,

@@ -15,16 +15,17 @@ from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
+from bot.keys import derive, load_secret
 from bot.logs import redact, setup_logging
 from bot.polling import Poller, PollingConflict
 from bot.store import Store
 from bot.transport import StrictRequest
 
 log = logging.getLogger(__name__)
-
-# Platforms send SIGTERM and kill about 10 s later: answers under way get this long, the rest of the
-# shutdown (confirming updates, flushing the log) fits in what remains.
-STOP_GRACE_S = 6.0
+# Platforms send SIGTERM and kill about 10 s later: answers under way get STOP_GRACE_S, then at most
+# 2 s go to confirming updates and STORE_FLUSH_S to writing the questions still queued for the log.
+STOP_GRACE_S = 5.0
+STORE_FLUSH_S = 2.0
 
 
 def polling_state_file(db_path: Path) -> Path:
@@ -37,10 +38,18 @@ def run(settings: Settings, library: Library) -> int:
     if settings.webhook_secret:
         redact(settings.webhook_secret)
     log.info("Content loaded: %s", library.summary())
+    store = Store(settings.db_path, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
     updates_request = StrictRequest(connection_pool_size=1)
     application = build_application(
-        settings, Answerer(library, settings.answer_at), Store(settings.db_path), updates_request=updates_request
+        settings, Answerer(library, settings.answer_at), store, updates_request=updates_request
     )
+    try:
+        return _serve(settings, application, updates_request)
+    finally:
+        store.close(STORE_FLUSH_S)  # the questions of the last moments, still queued
+
+
+def _serve(settings: Settings, application: Application, updates_request: StrictRequest) -> int:
     where = settings.base_url or "api.telegram.org"
     try:
         if settings.webhook_url:

@@ -1,22 +1,26 @@
 """What readers ask, in SQLite: questions, matches and votes, with no names and no raw user ids.
 
-Every write is best effort: a failing or locked database is logged and the caller goes on,
-because a reply must never wait for, or be lost to, the editor's statistics.
+Writes go through one background writer (bot/writer.py) and never make a reply wait: a locked,
+deleted or failing database is waited out, recreated or logged, while the bot carries on. Readers
+are told apart only by a keyed hash whose key is not in the database.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import logging
 import os
 import secrets
 import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bot.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,13 @@ CREATE TABLE IF NOT EXISTS votes (
 """
 # Long enough to wait out a brief lock, short enough that nobody notices.
 _BUSY_TIMEOUT_S = 0.5
+# The writer retries on its own, with backoff: each attempt need not wait long.
+_WRITE_BUSY_TIMEOUT_S = 0.25
+# How long a report waits for the rows still queued, so that it counts the question just asked.
+_READ_AFTER_WRITES_S = 2.0
+QUEUE_ROWS = 10_000
+DROPS_REPORTED_EVERY_S = 60.0
+_QUESTION_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -64,24 +75,34 @@ def new_question_id() -> str:
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        key: bytes | None = None,
+        queue_rows: int = QUEUE_ROWS,
+        report_every: float = DROPS_REPORTED_EVERY_S,
+    ) -> None:
+        """``key`` keys the readers' hashes (bot.keys.derive(secret, "readers")); without one, a key for
+        this run only: votes are then counted afresh after a restart."""
         self.path = Path(path)
-        self._lock = threading.Lock()
-        # Without a usable database the bot still answers; hashes then use a per-run salt.
-        self._salt = secrets.token_hex(16)
+        self._key = key or secrets.token_bytes(32)
+        self._writer = Writer(
+            self.path,
+            functools.partial(_open, timeout=_WRITE_BUSY_TIMEOUT_S),
+            _SCHEMA,
+            capacity=queue_rows,
+            report_every=report_every,
+        )
+        # Without a usable database the bot still answers; the writer keeps trying.
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _create_private(self.path)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (self._salt,))
-                self._salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+            with closing(_open(self.path, _BUSY_TIMEOUT_S)) as db:
+                _forget_salt(db, self.path)
         except (OSError, sqlite3.Error) as exc:
             log.error("Question log unavailable (%s): %s", self.path, exc)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+        db = _open(self.path, _BUSY_TIMEOUT_S)
         try:
             with db:
                 yield db
@@ -89,8 +110,9 @@ class Store:
             db.close()
 
     def user_hash(self, user_id: int) -> str:
-        """A salted hash: votes can be counted once per person without knowing who."""
-        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+        """A keyed hash: votes are counted once per person, and the database alone cannot tell who voted
+        (a salt kept in the same file would let anyone try every user id)."""
+        return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def log_question(
         self,
@@ -100,30 +122,30 @@ class Store:
         entry_id: str | None,
         score: float,
     ) -> bool:
-        """Who asked is not kept. (Votes carry a salted hash, so one person's votes can be told apart.)"""
-        return self._write(
+        """Queued, never waited for; who asked is not kept. False if the queue was full and the row dropped."""
+        return self._writer.put(
             "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?)",
-            (question_id, _now(), chat_type, question[:1000], entry_id, score),
+            (question_id, _now(), chat_type, _storable(question[:_QUESTION_CHARS]), entry_id, score),
         )
 
     def vote(self, question_id: str, entry_id: str, user_id: int, value: int) -> bool:
-        """One vote per person per answer; voting again replaces the earlier vote."""
-        return self._write(
+        """One vote per person per answer; voting again replaces the earlier vote. Queued, as questions are."""
+        return self._writer.put(
             "INSERT INTO votes VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
             (question_id, entry_id, self.user_hash(user_id), value, _now()),
         )
 
-    def _write(self, sql: str, params: tuple[object, ...]) -> bool:
-        try:
-            with self._lock, self._connect() as db:
-                db.execute(sql, params)
-            return True
-        except (sqlite3.Error, ValueError) as exc:  # ValueError: text SQLite cannot encode
-            log.error("Question log not written (%s): %s", self.path, exc)
-            return False
+    def flush(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for what is queued to be written; False if some is still waiting."""
+        return self._writer.flush(timeout)
+
+    def close(self, timeout: float) -> bool:
+        """At exit: write what is queued within ``timeout`` seconds. Safe to call twice."""
+        return self._writer.close(timeout)
 
     def stats(self, top: int = 10) -> Stats:
+        self._writer.flush(_READ_AFTER_WRITES_S)
         with self._connect() as db:
             questions, answered = db.execute("SELECT COUNT(*), COUNT(entry_id) FROM questions").fetchone()
             top_entries = db.execute(
@@ -171,6 +193,35 @@ def format_stats(stats: Stats) -> str:
         *(f"  {count:>5}  {question} → {entry}" for question, entry, count in stats.disliked),
     ]
     return "\n".join(lines)
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: lone surrogates (valid in JSON, not in UTF-8) would fail the whole batch."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _open(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection to the log, created (0600, with its schema) if it is missing: also after it was deleted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(path)
+    db = sqlite3.connect(path, timeout=timeout)
+    try:
+        db.executescript(_SCHEMA)
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def _forget_salt(db: sqlite3.Connection, path: Path) -> None:
+    """Databases from before the keyed hash kept their salt beside the hashes, which let anyone with the
+    file try every user id. Old votes keep their hashes, still counted; the salt is overwritten."""
+    if db.execute("SELECT 1 FROM meta WHERE key = 'salt'").fetchone() is None:
+        return  # only a read at each start
+    db.execute("PRAGMA secure_delete = ON")
+    with db:
+        db.execute("DELETE FROM meta WHERE key = 'salt'")
+    log.info("Question log %s: the salt of the old reader hashes removed (old votes still count)", path)
 
 
 def _create_private(path: Path) -> None:

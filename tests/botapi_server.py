@@ -271,6 +271,7 @@ class FakeBotAPI:
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: dict[Any, deque[float]] = {}
         self._rejections = 0
+        self.keep_alive = True
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -356,6 +357,11 @@ class FakeBotAPI:
         the message is delivered, the client cannot know it."""
         with self._lock:
             self._drops[method] = self._drops.get(method, 0) + times
+
+    def close_every_connection(self) -> None:
+        """Answer with ``Connection: close`` from now on, so that every request opens a new connection (as
+        after Telegram closes idle ones): with a host name to resolve, each one goes through a name lookup."""
+        self.keep_alive = False
 
     def enforce_limits(self, per_chat_per_minute_groups: int = 20, global_per_second: int = 30) -> None:
         """From now on, answer message sending beyond Telegram's flood limits with 429 and ``retry_after``."""
@@ -730,6 +736,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", "text/html" if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
+            if not api.keep_alive:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(data)
         except OSError:  # the client gave up (timeout, cancelled long poll)

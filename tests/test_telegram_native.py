@@ -235,7 +235,7 @@ async def test_stats_with_an_unreadable_log_says_so(offline_bot_factory, tmp_pat
 
 
 def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
-    store = Store(tmp_path / "q.sqlite3")
+    store = Store(tmp_path / "q.sqlite3", key=b"k" * 32)
     assert store.log_question("q1", "private", "Who wrote it?", "author", 90.0)
     assert store.log_question("q2", "group", "weather?", None, 10.0)
     assert store.vote("q1", "author", 1, 1) and store.vote("q1", "author", 2, -1)
@@ -244,7 +244,7 @@ def test_store_counts_votes_and_formats_a_report(tmp_path: Path) -> None:
     assert "author: 1 / 1" in report and "weather?" in report
     assert "1  who wrote it? → author" in report  # the question behind the 👎, for the content editor
     assert store.user_hash(1) != store.user_hash(2) and store.user_hash(1) != "1"
-    assert Store(tmp_path / "q.sqlite3").user_hash(1) == store.user_hash(1)  # stable across restarts
+    assert Store(tmp_path / "q.sqlite3", key=b"k" * 32).user_hash(1) == store.user_hash(1)  # stable across restarts
 
 
 async def test_unsure_reply_offers_the_nearest_questions_as_buttons(offline_bot_factory, library: Library) -> None:
