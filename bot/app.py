@@ -33,6 +33,7 @@ from bot import hangup
 from bot.answers import Answerer
 from bot.config import Settings
 from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
 from bot.store import Store
@@ -48,7 +49,14 @@ def build_application(
     """The bot's Application; tests pass an offline ``request`` in place of HTTP, and a limiter
     with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
-    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
+    handlers = Handlers(
+        answerer,
+        store or Store(settings.db_path),
+        limiter,
+        settings.admins,
+        settings.content_dir,
+        button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
+    )
     builder = (
         Application.builder()
         .token(settings.token)

@@ -50,6 +50,8 @@ class Handlers:
         admins: frozenset[int] = frozenset(),
         content_dir: Path | None = None,
         conversations: Conversations | None = None,
+        *,
+        button_key: bytes,
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
@@ -57,6 +59,7 @@ class Handlers:
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
+        self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
 
@@ -195,7 +198,7 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        action = keyboards.parse(query.data)
+        action = keyboards.parse(query.data, self.button_key)
         target = self.library.target(action.target_id) if action is not None else None
         if target is None:
             await query.answer(STALE_BUTTON)
@@ -241,7 +244,7 @@ class Handlers:
         question_id = new_question_id() if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library),
-            reply_markup=keyboards.for_answer(answer, question_id),
+            reply_markup=keyboards.for_answer(answer, question_id, self.button_key),
             do_quote=quote,
         )
         if answer.target is not None and votable:

@@ -17,6 +17,7 @@ from tests.telegram_double import TOKEN, RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+TEST_SECRET = "offline-tests-fixed-secret"  # buttons signed with a fixed key; no secret file per test
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +59,13 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         served: Answerer | None = None,
     ) -> OfflineBot:
         request = RecordingRequest()
-        settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins, content_dir=content_dir)
+        settings = Settings(
+            token=TOKEN,
+            db_path=tmp_path / "questions.sqlite3",
+            admins=admins,
+            content_dir=content_dir,
+            secret=TEST_SECRET,
+        )
         store = store or Store(settings.db_path)
         if served is None:
             served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))

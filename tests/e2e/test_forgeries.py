@@ -1,0 +1,101 @@
+"""The real process against forged buttons, floods of inline queries, Telegram's own errors, and its log."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.botapi_server import FakeBotAPI
+from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
+
+QUESTION = "How much does China spend on basic research?"
+EXPIRED = "That button has expired. Ask again, or see /topics."
+
+
+def press(bot: BotProcess, data: str, user_id: int, press_id: str) -> dict[str, Any]:
+    """A tap on a button under one of the bot's messages in a private chat, as Telegram delivers it."""
+    return bot.server.push_update(
+        {
+            "callback_query": {
+                "id": press_id,
+                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": 1740000000,
+                    "chat": {"id": user_id, "type": "private"},
+                    "text": "t",
+                },
+            }
+        }
+    )
+
+
+def toast(bot: BotProcess, press_id: str) -> str | None:
+    [call] = bot.server.wait_for("answerCallbackQuery", predicate=lambda c: c.get("callback_query_id") == press_id)
+    return call.get("text")
+
+
+def vote_buttons(reply: dict[str, Any]) -> tuple[str, str]:
+    row = reply["reply_markup"]["inline_keyboard"][-1]
+    up, down = (b["callback_data"] for b in row if b["text"] in ("👍", "👎"))
+    return up, down
+
+
+def votes_in_stats(server: FakeBotAPI, tmp_path: Path) -> list[str]:
+    """The "Votes per entry" lines of ``python -m bot stats``, as the owner reads them."""
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "stats"],
+        cwd=ROOT,
+        env=bot_environment(server, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    section = report.split("Votes per entry (👍 / 👎):\n", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in section.splitlines() if line.strip()]
+
+
+# --- 4. Forgeries and floods -------------------------------------------------------------
+
+
+def test_made_up_and_altered_votes_get_the_expired_toast_and_are_not_counted(start_bot, tmp_path: Path) -> None:
+    # Room for all the taps below: the per-person limit is not what is tested here.
+    bot: BotProcess = start_bot(ARTICLE_BOT_USER_RATE="100")
+    bot.push(update("who wrote the article?", chat_id=9101, user_id=9101))
+    [reply] = bot.replies_to(9101)
+    up, _ = vote_buttons(reply)
+    question_id = up.split(":")[1]
+    assert "author" in up
+
+    forged = [f"v:made{i:04}:author:u" for i in range(20)]  # 20 made-up question ids, in the old format
+    forged += [f"u:made{i:04}:author:{'A' * 12}" for i in range(5)]  # and looking like signed ones
+    forged += [up.replace(":author:", ":follower:")]  # a real question id, voted for another entry
+    forged += [up.replace(question_id, "x" * len(question_id))]  # a real tag on another question
+    for i, data in enumerate(forged):
+        press(bot, data, 9101, f"forged-{i}")
+    assert [toast(bot, f"forged-{i}") for i in range(len(forged))] == [EXPIRED] * len(forged)
+
+    press(bot, up, 9101, "real")
+    assert toast(bot, "real") == "Thanks for the 👍"
+    assert bot.stop() == 0
+    assert votes_in_stats(bot.server, tmp_path) == ["author: 1 / 0"]
+
+
+def test_a_vote_button_still_counts_after_a_restart(start_bot, tmp_path: Path) -> None:
+    """The signing key is kept beside the question log, so yesterday's buttons are not expired today."""
+    first: BotProcess = start_bot()
+    first.push(update("who wrote the article?", chat_id=9111, user_id=9111))
+    [reply] = first.replies_to(9111)
+    _, down = vote_buttons(reply)
+    assert first.stop() == 0
+
+    second: BotProcess = start_bot()
+    press(second, down, 9111, "after-restart")
+    assert toast(second, "after-restart") == "Thanks, noted 👎"
+    assert second.stop() == 0
+    assert votes_in_stats(second.server, tmp_path) == ["author: 0 / 1"]
