@@ -265,11 +265,23 @@ class Handlers:
             )
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        where = _where(update)
         if isinstance(context.error, TimedOut):
-            log.error("Telegram did not answer in time: %s", context.error)
+            log.error("Telegram did not answer in time (%s): %s", where, context.error)
         elif isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
-            log.error("Telegram call failed after retries: %s", context.error)
+            log.error("Telegram call failed after retries (%s): %s", where, context.error)
         elif isinstance(context.error, TelegramError):
-            log.error("Telegram refused a call: %s", context.error)
+            log.error("Telegram refused a call (%s): %s", where, context.error)
         else:
-            log.error("Error while handling an update: %s", context.error, exc_info=context.error)
+            log.error("Error while handling an update (%s): %s", where, context.error, exc_info=context.error)
+
+
+def _where(update: object) -> str:
+    """Which chat an error concerns, for the owner: its id, never a name or what was said."""
+    if not isinstance(update, Update):
+        return "no chat"
+    if update.effective_chat is not None:
+        return f"chat {update.effective_chat.id}"
+    if update.inline_query is not None:
+        return "an inline query"
+    return f"update {update.update_id}"

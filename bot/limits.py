@@ -46,8 +46,15 @@ class RetryingRateLimiter(AIORateLimiter):
                 if retries == SERVER_ERROR_RETRIES or not _undelivered(exc):
                     raise
                 retries += 1
-                log.info("%s failed (%s); retry %d of %d", endpoint, exc, retries, SERVER_ERROR_RETRIES)
+                log.info(
+                    "%s%s failed (%s); retry %d of %d", endpoint, _to_chat(data), exc, retries, SERVER_ERROR_RETRIES
+                )
                 await asyncio.sleep(_BACKOFF_S * 2 ** (retries - 1))
+
+
+def _to_chat(data: dict[str, Any]) -> str:
+    """Which chat a request was for, so an owner can tell which one failed."""
+    return f" to chat {data['chat_id']}" if data.get("chat_id") is not None else ""
 
 
 def _undelivered(error: NetworkError) -> bool:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.botapi_server import FakeBotAPI
+from tests.botapi_server import FakeBotAPI, error_body
 from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
 
 QUESTION = "How much does China spend on basic research?"
@@ -99,3 +99,26 @@ def test_a_vote_button_still_counts_after_a_restart(start_bot, tmp_path: Path) -
     assert toast(second, "after-restart") == "Thanks, noted 👎"
     assert second.stop() == 0
     assert votes_in_stats(second.server, tmp_path) == ["author: 0 / 1"]
+
+
+# --- 5. Telegram's own errors ------------------------------------------------------------
+
+
+def test_error_lines_name_the_chat_never_the_person_or_the_question(bot: BotProcess) -> None:
+    blocked = error_body(403, "Forbidden: bot was blocked by the user")
+    bot.server.fail_next("sendMessage", 403, blocked)
+    question = update("who wrote the piece about Zanzibar?", chat_id=9501, user_id=9501)
+    question["message"]["from"].update(first_name="Zebulon", last_name="Quux", username="zebulonq")
+    bot.push(question)
+    bot.server.wait_for("sendMessage", predicate=lambda c: c.get("chat_id") == 9501)
+
+    bot.server.fail_next("sendMessage", 502, error_body(502, "Bad Gateway"))  # retried: its line too
+    bot.push(update(f"/ask {QUESTION}", chat_type="group", chat_id=-9502, user_id=9502))
+    bot.replies_to(-9502)
+    assert bot.stop() == 0
+
+    output = bot.output
+    assert "Telegram refused a call (chat 9501): Forbidden: bot was blocked by the user" in output
+    assert "sendMessage to chat -9502 failed (Bad Gateway); retry 1 of 2" in output
+    for private in ("Zebulon", "Quux", "zebulonq", "Zanzibar"):
+        assert private not in output
