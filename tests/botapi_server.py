@@ -268,6 +268,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[Any, int], dict[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._limits: tuple[int, int] | None = None
+        self._migrated: dict[int, int] = {}
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: dict[Any, deque[float]] = {}
         self._rejections = 0
@@ -354,6 +355,12 @@ class FakeBotAPI:
         the message is delivered, the client cannot know it."""
         with self._lock:
             self._drops[method] = self._drops.get(method, 0) + times
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group ``old_chat_id`` became the supergroup ``new_chat_id``: from now on every call for the old
+        id is answered as Telegram does, 400 with ``parameters.migrate_to_chat_id``."""
+        with self._lock:
+            self._migrated[old_chat_id] = new_chat_id
 
     def enforce_limits(self, per_chat_per_minute_groups: int = 20, global_per_second: int = 30) -> None:
         """From now on, answer message sending beyond Telegram's flood limits with 429 and ``retry_after``."""
@@ -464,6 +471,7 @@ class FakeBotAPI:
     def _answer(self, method: str, params: dict[str, Any], arrived: float | None = None) -> tuple[int, dict[str, Any]]:
         """Called with the lock held, for every method but getUpdates."""
         try:
+            self._check_migrated(params.get("chat_id"))
             if method in SENDING_METHODS and self._limits is not None:
                 self._check_flood(params.get("chat_id"), arrived)
             result = self._result(method, params)
@@ -573,6 +581,16 @@ class FakeBotAPI:
             self._commands.pop(key, None)
             return True
         return copy.deepcopy(self._commands.get(key, []))
+
+    def _check_migrated(self, chat_id: Any) -> None:
+        try:
+            new_chat_id = self._migrated.get(int(chat_id))
+        except (TypeError, ValueError):
+            return
+        if new_chat_id is not None:
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_chat_id
+            )
 
     def _check_flood(self, chat_id: Any, arrived: float | None = None) -> None:
         assert self._limits is not None

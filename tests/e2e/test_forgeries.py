@@ -104,6 +104,19 @@ def test_a_vote_button_still_counts_after_a_restart(start_bot, tmp_path: Path) -
 # --- 5. Telegram's own errors ------------------------------------------------------------
 
 
+def test_an_answer_for_a_group_that_became_a_supergroup_goes_to_the_new_chat(bot: BotProcess) -> None:
+    bot.server.migrate_chat(-9401, -1009401)
+    bot.push(update("/ask who wrote it?", chat_type="group", chat_id=-9401, user_id=9401))
+
+    [reply] = bot.replies_to(-1009401)
+
+    assert "Hu Weijia" in reply["text"]
+    assert [c.status for c in bot.server.calls("sendMessage") if c.get("chat_id") == -9401] == [400]
+    bot.wait_output("Chat -9401 became supergroup -1009401; sendMessage sent there")
+    assert bot.stop() == 0
+    assert " ERROR " not in bot.output
+
+
 def test_error_lines_name_the_chat_never_the_person_or_the_question(bot: BotProcess) -> None:
     blocked = error_body(403, "Forbidden: bot was blocked by the user")
     bot.server.fail_next("sendMessage", 403, blocked)
