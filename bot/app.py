@@ -45,8 +45,9 @@ def build_application(
     store: Store | None = None,
     request: BaseRequest | None = None,
     limiter: UserLimiter | None = None,
+    inline_limiter: UserLimiter | None = None,
 ) -> Application:
-    """The bot's Application; tests pass an offline ``request`` in place of HTTP, and a limiter
+    """The bot's Application; tests pass an offline ``request`` in place of HTTP, and limiters
     with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(
@@ -56,6 +57,7 @@ def build_application(
         settings.admins,
         settings.content_dir,
         button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
+        inline_limiter=inline_limiter,
     )
     builder = (
         Application.builder()
@@ -108,8 +110,8 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
-    # 0. Before anything else: an update delivered twice is handled once; then the per-person question
-    # limit (each stops the update when it applies).
+    # 0. Before anything else: an update delivered twice is handled once; then the per-person limits on
+    # questions and on inline queries (each stops the update when it applies).
     application.add_handler(TypeHandler(Update, handlers.once), group=-2)
     application.add_handler(TypeHandler(Update, handlers.limit), group=-1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Awaitable
 from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
@@ -36,8 +37,13 @@ PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
 INLINE_RESULTS = 5
 SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
+# Inline queries come one per keystroke: room for someone typing several questions a minute.
+INLINE_RATE_PER_MINUTE = 60
+# An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
+INLINE_FLOOD_CACHE_S = 10
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
 SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
+SLOW_DOWN_INLINE = "Too fast for me: wait a minute, then ask again"
 STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
@@ -52,6 +58,7 @@ class Handlers:
         conversations: Conversations | None = None,
         *,
         button_key: bytes,
+        inline_limiter: UserLimiter | None = None,
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
@@ -59,6 +66,7 @@ class Handlers:
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
+        self.inline_limiter = inline_limiter or UserLimiter(INLINE_RATE_PER_MINUTE, window=60.0)
         self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
@@ -91,17 +99,37 @@ class Handlers:
             self._seen.pop(next(iter(self._seen)))
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs before every other handler: past the per-person limit, one notice, then silence."""
+        """Runs before every other handler: past the per-person limit, one notice, then silence.
+        Inline queries have a limit of their own and are answered with nothing past it."""
         user = update.effective_user
-        if user is None or not is_for_bot(update, PUBLIC_COMMANDS):
+        if user is None:
             return
-        verdict = self.limiter.check(user.id)
-        if verdict == "ok":
-            return
-        if update.callback_query is not None:
-            await update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
-        elif verdict == "notice" and update.effective_message is not None:
-            await update.effective_message.reply_text(SLOW_DOWN)
+        reply: Awaitable[object] | None = None
+        if update.inline_query is not None:
+            if self.inline_limiter.check(user.id) == "ok":
+                return
+            reply = update.inline_query.answer(
+                [],
+                cache_time=INLINE_FLOOD_CACHE_S,
+                is_personal=True,
+                button=InlineQueryResultsButton(SLOW_DOWN_INLINE, start_parameter="help"),
+            )
+        else:
+            if not is_for_bot(update, PUBLIC_COMMANDS):
+                return
+            verdict = self.limiter.check(user.id)
+            if verdict == "ok":
+                return
+            if update.callback_query is not None:
+                reply = update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
+            elif verdict == "notice" and update.effective_message is not None:
+                reply = update.effective_message.reply_text(SLOW_DOWN)
+        try:
+            if reply is not None:
+                await reply
+        except TelegramError as exc:
+            # Heard or not, the update stops here: a failed notice must not let the answer through.
+            log.info("Over-limit notice not delivered (%s): %s", _where(update), exc)
         raise ApplicationHandlerStop
 
     # --- commands -------------------------------------------------------------------

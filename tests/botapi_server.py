@@ -278,7 +278,7 @@ class FakeBotAPI:
     # -- life cycle -------------------------------------------------------------------------------------------
 
     def start(self) -> FakeBotAPI:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.daemon_threads = True
         httpd.api = self  # type: ignore[attr-defined]
         self._httpd = httpd
@@ -708,6 +708,12 @@ def _arrival(connection: socket.socket) -> float | None:
             seconds, nanoseconds = struct.unpack("qq", data[:16])
             return seconds + nanoseconds / 1e9
     return None
+
+
+class _Server(ThreadingHTTPServer):
+    # Like Telegram, take a burst of new connections (a client opens one per request it sends at once):
+    # with socketserver's backlog of 5, some of 300 inline answers sent together were reset.
+    request_queue_size = 1024
 
 
 class _Handler(BaseHTTPRequestHandler):

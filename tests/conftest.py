@@ -57,6 +57,7 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         limiter: UserLimiter | None = None,
         content_dir: Path = CONTENT,
         served: Answerer | None = None,
+        inline_limiter: UserLimiter | None = None,
     ) -> OfflineBot:
         request = RecordingRequest()
         settings = Settings(
@@ -69,7 +70,9 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         store = store or Store(settings.db_path)
         if served is None:
             served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
-        application = build_application(settings, served, store, request=request, limiter=limiter)
+        application = build_application(
+            settings, served, store, request=request, limiter=limiter, inline_limiter=inline_limiter
+        )
         await application.initialize()
         started.append(application)
         bots.append(OfflineBot(application, request, store))

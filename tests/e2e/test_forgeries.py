@@ -101,6 +101,30 @@ def test_a_vote_button_still_counts_after_a_restart(start_bot, tmp_path: Path) -
     assert votes_in_stats(second.server, tmp_path) == ["author: 0 / 1"]
 
 
+def inline_query(query_id: str, user_id: int, text: str) -> dict[str, Any]:
+    return {
+        "inline_query": {
+            "id": query_id,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+            "query": text,
+            "offset": "",
+        }
+    }
+
+
+def test_an_inline_flood_gets_empty_answers_and_others_are_unaffected(bot: BotProcess) -> None:
+    for i in range(300):  # 300 inline queries from one person in a moment
+        bot.server.push_update(inline_query(f"flood-{i}", 9201, QUESTION))
+    bot.server.push_update(inline_query("other", 9202, "who wrote it"))
+
+    answers = {c["inline_query_id"]: c for c in bot.server.wait_for("answerInlineQuery", count=301, timeout=30)}
+    flood = [answers[f"flood-{i}"] for i in range(300)]
+    assert all(call.ok for call in answers.values())
+    assert sum(1 for call in flood if call["results"]) == 60  # a minute's worth of typing
+    assert all(call.get("is_personal") is True for call in flood if not call["results"])
+    assert answers["other"]["results"][0]["id"] == "author"
+
+
 # --- 5. Telegram's own errors ------------------------------------------------------------
 
 
