@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tests.botapi_server import FakeBotAPI, error_body
-from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, TOKEN, TOKEN_SECRET, BotProcess, bot_environment, update
 
 QUESTION = "How much does China spend on basic research?"
 EXPIRED = "That button has expired. Ask again, or see /topics."
@@ -123,6 +124,28 @@ def test_an_inline_flood_gets_empty_answers_and_others_are_unaffected(bot: BotPr
     assert sum(1 for call in flood if call["results"]) == 60  # a minute's worth of typing
     assert all(call.get("is_personal") is True for call in flood if not call["results"])
     assert answers["other"]["results"][0]["id"] == "author"
+
+
+def test_the_token_is_scrubbed_when_percent_encoded(bot: BotProcess) -> None:
+    """A proxy or a local Bot API server may echo the request's URL, with the token %-encoded, in its error."""
+    encoded = quote(TOKEN, safe="")
+    assert encoded != TOKEN and TOKEN_SECRET in encoded
+    description = (
+        f"Bad Gateway: upstream timed out for /bot{encoded}/getUpdates "
+        f"(was /bot{encoded.replace('%3A', '%3a')}/getUpdates)"
+    )
+    bot.server.fail_next("getUpdates", 502, error_body(502, description))  # the poll after the one waiting now
+    bot.push(update(QUESTION, chat_id=9301, user_id=9301))  # ends the waiting one
+    bot.replies_to(9301)
+    bot.server.wait_for("getUpdates", predicate=lambda c: c.status == 502)
+    bot.push(update(QUESTION, chat_id=9302, user_id=9302))
+    bot.replies_to(9302)  # the bot carried on polling
+    assert bot.stop() == 0
+
+    output = bot.output
+    [line] = [line for line in output.splitlines() if "upstream timed out" in line]
+    assert "/bot<token>/getUpdates" in line
+    assert TOKEN_SECRET not in output and encoded not in output and encoded.lower() not in output.lower()
 
 
 # --- 5. Telegram's own errors ------------------------------------------------------------
