@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,20 @@ def test_error_lines_name_the_chat_never_the_person_or_the_question(bot: BotProc
     assert "sendMessage to chat -9502 failed (Bad Gateway); retry 1 of 2" in output
     for private in ("Zebulon", "Quux", "zebulonq", "Zanzibar"):
         assert private not in output
+
+
+def test_one_failure_for_many_chats_is_logged_once_with_a_count(bot: BotProcess) -> None:
+    chats = 100
+    bot.server.fail_next("sendMessage", 403, error_body(403, "Forbidden: bot was blocked by the user"), times=chats)
+    for i in range(chats):
+        bot.push(update(QUESTION, chat_id=9600 + i, user_id=9600 + i))
+    bot.server.wait_for("sendMessage", count=chats, timeout=60, predicate=lambda c: c.status == 403)
+    # The first line at once; the count when its window (10 s) ends, while the bot runs on.
+    bot.wait_output("more like it within 10 s", timeout=30)
+    assert bot.stop() == 0
+
+    lines = [line for line in bot.output.splitlines() if "Telegram refused a call" in line]
+    assert 2 <= len(lines) <= 4, lines
+    assert all(re.search(r"\(chat 96\d\d\): Forbidden: bot was blocked by the user", line) for line in lines)
+    counted = [int(m.group(1)) if (m := re.search(r"and (\d+) more like it", line)) else 0 for line in lines]
+    assert sum(counted) + sum(1 for n in counted if n == 0) == chats  # every failure accounted for
