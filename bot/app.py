@@ -33,6 +33,7 @@ from bot import hangup
 from bot.answers import Answerer
 from bot.config import Settings
 from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
 from bot.store import Store
@@ -45,12 +46,21 @@ def build_application(
     store: Store | None = None,
     request: BaseRequest | None = None,
     limiter: UserLimiter | None = None,
+    inline_limiter: UserLimiter | None = None,
     updates_request: BaseRequest | None = None,
 ) -> Application:
     """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
-    polls instead). Tests pass an offline ``request`` in place of HTTP, and a limiter with their own clock."""
+    polls instead). Tests pass an offline ``request`` in place of HTTP, and limiters with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
-    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
+    handlers = Handlers(
+        answerer,
+        store or Store(settings.db_path),
+        limiter,
+        settings.admins,
+        settings.content_dir,
+        button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
+        inline_limiter=inline_limiter,
+    )
     builder = (
         Application.builder()
         .token(settings.token)
@@ -108,8 +118,8 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
-    # 0. Before anything else: an update delivered twice is handled once; then the per-person question
-    # limit (each stops the update when it applies).
+    # 0. Before anything else: an update delivered twice is handled once; then the per-person limits on
+    # questions and on inline queries (each stops the update when it applies).
     application.add_handler(TypeHandler(Update, handlers.once), group=-2)
     application.add_handler(TypeHandler(Update, handlers.limit), group=-1)
 

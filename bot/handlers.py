@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Awaitable
 from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
@@ -36,8 +37,13 @@ PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
 INLINE_RESULTS = 5
 SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
+# Inline queries come one per keystroke: room for someone typing several questions a minute.
+INLINE_RATE_PER_MINUTE = 60
+# An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
+INLINE_FLOOD_CACHE_S = 10
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
 SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
+SLOW_DOWN_INLINE = "Too fast for me: wait a minute, then ask again"
 STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
@@ -50,6 +56,9 @@ class Handlers:
         admins: frozenset[int] = frozenset(),
         content_dir: Path | None = None,
         conversations: Conversations | None = None,
+        *,
+        button_key: bytes,
+        inline_limiter: UserLimiter | None = None,
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
@@ -57,6 +66,8 @@ class Handlers:
         self.library = answerer.library
         self.store = store
         self.limiter = limiter
+        self.inline_limiter = inline_limiter or UserLimiter(INLINE_RATE_PER_MINUTE, window=60.0)
+        self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
 
@@ -88,17 +99,37 @@ class Handlers:
             self._seen.pop(next(iter(self._seen)))
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs before every other handler: past the per-person limit, one notice, then silence."""
+        """Runs before every other handler: past the per-person limit, one notice, then silence.
+        Inline queries have a limit of their own and are answered with nothing past it."""
         user = update.effective_user
-        if user is None or not is_for_bot(update, PUBLIC_COMMANDS):
+        if user is None:
             return
-        verdict = self.limiter.check(user.id)
-        if verdict == "ok":
-            return
-        if update.callback_query is not None:
-            await update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
-        elif verdict == "notice" and update.effective_message is not None:
-            await update.effective_message.reply_text(SLOW_DOWN)
+        reply: Awaitable[object] | None = None
+        if update.inline_query is not None:
+            if self.inline_limiter.check(user.id) == "ok":
+                return
+            reply = update.inline_query.answer(
+                [],
+                cache_time=INLINE_FLOOD_CACHE_S,
+                is_personal=True,
+                button=InlineQueryResultsButton(SLOW_DOWN_INLINE, start_parameter="help"),
+            )
+        else:
+            if not is_for_bot(update, PUBLIC_COMMANDS):
+                return
+            verdict = self.limiter.check(user.id)
+            if verdict == "ok":
+                return
+            if update.callback_query is not None:
+                reply = update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
+            elif verdict == "notice" and update.effective_message is not None:
+                reply = update.effective_message.reply_text(SLOW_DOWN)
+        try:
+            if reply is not None:
+                await reply
+        except TelegramError as exc:
+            # Heard or not, the update stops here: a failed notice must not let the answer through.
+            log.info("Over-limit notice not delivered (%s): %s", _where(update), exc)
         raise ApplicationHandlerStop
 
     # --- commands -------------------------------------------------------------------
@@ -195,7 +226,7 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        action = keyboards.parse(query.data)
+        action = keyboards.parse(query.data, self.button_key)
         target = self.library.target(action.target_id) if action is not None else None
         if target is None:
             await query.answer(STALE_BUTTON)
@@ -241,7 +272,7 @@ class Handlers:
         question_id = new_question_id() if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library),
-            reply_markup=keyboards.for_answer(answer, question_id),
+            reply_markup=keyboards.for_answer(answer, question_id, self.button_key),
             do_quote=quote,
         )
         if answer.target is not None and votable:
@@ -261,11 +292,23 @@ class Handlers:
             )
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        where = _where(update)
         if isinstance(context.error, TimedOut):
-            log.error("Telegram did not answer in time: %s", context.error)
+            log.error("Telegram did not answer in time (%s): %s", where, context.error)
         elif isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
-            log.error("Telegram call failed after retries: %s", context.error)
+            log.error("Telegram call failed after retries (%s): %s", where, context.error)
         elif isinstance(context.error, TelegramError):
-            log.error("Telegram refused a call: %s", context.error)
+            log.error("Telegram refused a call (%s): %s", where, context.error)
         else:
-            log.error("Error while handling an update: %s", context.error, exc_info=context.error)
+            log.error("Error while handling an update (%s): %s", where, context.error, exc_info=context.error)
+
+
+def _where(update: object) -> str:
+    """Which chat an error concerns, for the owner: its id, never a name or what was said."""
+    if not isinstance(update, Update):
+        return "no chat"
+    if update.effective_chat is not None:
+        return f"chat {update.effective_chat.id}"
+    if update.inline_query is not None:
+        return "an inline query"
+    return f"update {update.update_id}"

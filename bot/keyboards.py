@@ -1,7 +1,16 @@
-"""Inline keyboards and the callback data behind them (at most 64 bytes, parsed defensively)."""
+"""Inline keyboards and the callback data behind them (at most 64 bytes, parsed defensively).
+
+Votes are signed: anyone can send any callback data, so a vote counts only if the bot issued it, for
+that answer to that question. Showing an answer is not signed: it shows what anyone may ask for or
+open with a deep link (``?start=<entry id>``), and unsigned data keeps /topics buttons in old chats
+working when the secret changes.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -11,6 +20,10 @@ from bot.content import Library, Target
 
 MAX_CALLBACK_BYTES = 64
 _BUTTON_CHARS = 60
+# 9 bytes (72 bits) are 12 base64 characters without padding: with an 8-character question id and the
+# longest id content allows (40), "u:<question>:<entry>:<tag>" is 64 bytes. Guessing a tag through
+# Telegram, a few taps a second, is hopeless at that length.
+_TAG_BYTES = 9
 
 
 @dataclass(frozen=True)
@@ -29,25 +42,28 @@ def show_data(target: Target) -> str:
     return _checked(f"a:{target.id}")
 
 
-def vote_data(question_id: str, target: Target, value: int) -> str:
-    return _checked(f"v:{question_id}:{target.id}:{'u' if value > 0 else 'd'}")
+def vote_data(key: bytes, question_id: str, target: Target, value: int) -> str:
+    """``u:<question id>:<entry id>:<tag>`` (``d:`` for 👎), the tag signing everything before it."""
+    signed = f"{'u' if value > 0 else 'd'}:{question_id}:{target.id}"
+    return _checked(f"{signed}:{_tag(key, signed)}")
 
 
-def parse(data: str | None) -> ShowAnswer | Vote | None:
-    """The action behind a button, or None for anything malformed or forged."""
+def parse(data: str | None, key: bytes) -> ShowAnswer | Vote | None:
+    """The action behind a button, or None for anything malformed, forged or signed with another key."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
     kind, _, rest = data.partition(":")
     if kind == "a" and rest:
         return ShowAnswer(rest)
-    if kind == "v":
+    if kind in ("u", "d"):
+        signed, _, tag = data.rpartition(":")
         parts = rest.split(":")
-        if len(parts) == 3 and all(parts) and parts[2] in ("u", "d"):
-            return Vote(parts[0], parts[1], 1 if parts[2] == "u" else -1)
+        if len(parts) == 3 and all(parts) and hmac.compare_digest(tag.encode(), _tag(key, signed).encode()):
+            return Vote(parts[0], parts[1], 1 if kind == "u" else -1)
     return None
 
 
-def for_answer(answer: Answer, question_id: str | None) -> InlineKeyboardMarkup | None:
+def for_answer(answer: Answer, question_id: str | None, key: bytes) -> InlineKeyboardMarkup | None:
     """Did-you-mean buttons for close runners-up, then feedback and share."""
     rows = [[InlineKeyboardButton(f"↪ {_short(t.question)}", callback_data=show_data(t))] for t in answer.alternatives]
     if answer.kind not in (Kind.ANSWER, Kind.CAVEAT) or answer.target is None:
@@ -55,8 +71,8 @@ def for_answer(answer: Answer, question_id: str | None) -> InlineKeyboardMarkup 
     actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
     if question_id is not None:
         actions[:0] = [
-            InlineKeyboardButton("👍", callback_data=vote_data(question_id, answer.target, 1)),
-            InlineKeyboardButton("👎", callback_data=vote_data(question_id, answer.target, -1)),
+            InlineKeyboardButton("👍", callback_data=vote_data(key, question_id, answer.target, 1)),
+            InlineKeyboardButton("👎", callback_data=vote_data(key, question_id, answer.target, -1)),
         ]
     rows.append(actions)
     return InlineKeyboardMarkup(rows)
@@ -86,6 +102,11 @@ def open_in_bot(bot_username: str, target: Target) -> InlineKeyboardMarkup:
 
 def _short(text: str) -> str:
     return text if len(text) <= _BUTTON_CHARS else text[: _BUTTON_CHARS - 1].rstrip() + "…"
+
+
+def _tag(key: bytes, signed: str) -> str:
+    digest = hmac.new(key, signed.encode(), hashlib.sha256).digest()[:_TAG_BYTES]
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def _checked(data: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ class RetryingRateLimiter(AIORateLimiter):
     Only what cannot have been delivered is retried: Telegram's own 5xx answers and failed
     connections. A 400 would fail again, and a timeout or a dropped connection may come after
     Telegram took the message, so repeating those could post the same answer twice.
+    A group that became a supergroup meanwhile (ChatMigrated) gets the message at its new id, once.
     """
 
     async def process_request(
@@ -37,17 +38,32 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         retries = 0
+        migrated = False
         while True:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except ChatMigrated as exc:
+                if migrated or data.get("chat_id") is None:
+                    raise
+                migrated = True
+                log.info("Chat %s became supergroup %s; %s sent there", data["chat_id"], exc.new_chat_id, endpoint)
+                # In place: ``args`` holds this same dict, and it is what the callback sends.
+                data["chat_id"] = exc.new_chat_id
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as exc:
                 if retries == SERVER_ERROR_RETRIES or not _undelivered(exc):
                     raise
                 retries += 1
-                log.info("%s failed (%s); retry %d of %d", endpoint, exc, retries, SERVER_ERROR_RETRIES)
+                log.info(
+                    "%s%s failed (%s); retry %d of %d", endpoint, _to_chat(data), exc, retries, SERVER_ERROR_RETRIES
+                )
                 await asyncio.sleep(_BACKOFF_S * 2 ** (retries - 1))
+
+
+def _to_chat(data: dict[str, Any]) -> str:
+    """Which chat a request was for, so an owner can tell which one failed."""
+    return f" to chat {data['chat_id']}" if data.get("chat_id") is not None else ""
 
 
 def _undelivered(error: NetworkError) -> bool:

@@ -16,7 +16,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.content import Library
 from bot.keys import derive, load_secret
-from bot.logs import redact, setup_logging
+from bot.logs import setup_logging
 from bot.polling import Poller, PollingConflict
 from bot.store import Store
 from bot.transport import StrictRequest
@@ -34,9 +34,7 @@ def polling_state_file(db_path: Path) -> Path:
 
 
 def run(settings: Settings, library: Library) -> int:
-    setup_logging(settings.log_level, settings.token)
-    if settings.webhook_secret:
-        redact(settings.webhook_secret)
+    setup_logging(settings.log_level, settings.token, *filter(None, [settings.webhook_secret]))
     log.info("Content loaded: %s", library.summary())
     store = Store(settings.db_path, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
     updates_request = StrictRequest(connection_pool_size=1)

@@ -268,6 +268,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[Any, int], dict[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._limits: tuple[int, int] | None = None
+        self._migrated: dict[int, int] = {}
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: dict[Any, deque[float]] = {}
         self._rejections = 0
@@ -278,7 +279,7 @@ class FakeBotAPI:
     # -- life cycle -------------------------------------------------------------------------------------------
 
     def start(self) -> FakeBotAPI:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.daemon_threads = True
         httpd.api = self  # type: ignore[attr-defined]
         self._httpd = httpd
@@ -362,6 +363,12 @@ class FakeBotAPI:
         """Answer with ``Connection: close`` from now on, so that every request opens a new connection (as
         after Telegram closes idle ones): with a host name to resolve, each one goes through a name lookup."""
         self.keep_alive = False
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group ``old_chat_id`` became the supergroup ``new_chat_id``: from now on every call for the old
+        id is answered as Telegram does, 400 with ``parameters.migrate_to_chat_id``."""
+        with self._lock:
+            self._migrated[old_chat_id] = new_chat_id
 
     def enforce_limits(self, per_chat_per_minute_groups: int = 20, global_per_second: int = 30) -> None:
         """From now on, answer message sending beyond Telegram's flood limits with 429 and ``retry_after``."""
@@ -473,6 +480,7 @@ class FakeBotAPI:
     def _answer(self, method: str, params: dict[str, Any], arrived: float | None = None) -> tuple[int, dict[str, Any]]:
         """Called with the lock held, for every method but getUpdates."""
         try:
+            self._check_migrated(params.get("chat_id"))
             if method in SENDING_METHODS and self._limits is not None:
                 self._check_flood(params.get("chat_id"), arrived)
             result = self._result(method, params)
@@ -582,6 +590,16 @@ class FakeBotAPI:
             self._commands.pop(key, None)
             return True
         return copy.deepcopy(self._commands.get(key, []))
+
+    def _check_migrated(self, chat_id: Any) -> None:
+        try:
+            new_chat_id = self._migrated.get(int(chat_id))
+        except (TypeError, ValueError):
+            return
+        if new_chat_id is not None:
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_chat_id
+            )
 
     def _check_flood(self, chat_id: Any, arrived: float | None = None) -> None:
         assert self._limits is not None
@@ -699,6 +717,12 @@ def _arrival(connection: socket.socket) -> float | None:
             seconds, nanoseconds = struct.unpack("qq", data[:16])
             return seconds + nanoseconds / 1e9
     return None
+
+
+class _Server(ThreadingHTTPServer):
+    # Like Telegram, take a burst of new connections (a client opens one per request it sends at once):
+    # with socketserver's backlog of 5, some of 300 inline answers sent together were reset.
+    request_queue_size = 1024
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -17,6 +17,7 @@ from tests.telegram_double import TOKEN, RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+TEST_SECRET = "offline-tests-fixed-secret"  # buttons signed with a fixed key; no secret file per test
 
 
 @pytest.fixture(scope="session")
@@ -56,13 +57,22 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         limiter: UserLimiter | None = None,
         content_dir: Path = CONTENT,
         served: Answerer | None = None,
+        inline_limiter: UserLimiter | None = None,
     ) -> OfflineBot:
         request = RecordingRequest()
-        settings = Settings(token=TOKEN, db_path=tmp_path / "questions.sqlite3", admins=admins, content_dir=content_dir)
+        settings = Settings(
+            token=TOKEN,
+            db_path=tmp_path / "questions.sqlite3",
+            admins=admins,
+            content_dir=content_dir,
+            secret=TEST_SECRET,
+        )
         store = store or Store(settings.db_path)
         if served is None:
             served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
-        application = build_application(settings, served, store, request=request, limiter=limiter)
+        application = build_application(
+            settings, served, store, request=request, limiter=limiter, inline_limiter=inline_limiter
+        )
         await application.initialize()
         started.append(application)
         bots.append(OfflineBot(application, request, store))

@@ -134,7 +134,7 @@ async def test_a_failing_send_is_logged_not_raised(offline_bot: OfflineBot, capl
     offline_bot.request.fail_next("sendMessage", 400, {"ok": False, "error_code": 400, "description": "Bad Request"})
     attempted = await offline_bot.send(message_update("who wrote it?"))
     assert len(attempted) == 1
-    assert "Telegram refused a call: Bad Request" in caplog.text
+    assert "Telegram refused a call (chat 111): Bad Request" in caplog.text
 
 
 async def test_command_menus_are_registered_at_start(offline_bot: OfflineBot) -> None:

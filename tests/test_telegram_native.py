@@ -161,7 +161,7 @@ async def test_button_on_an_inline_message_is_answered_quietly(offline_bot: Offl
 def test_callback_data_stays_within_64_bytes(library: Library) -> None:
     for target in library.targets:
         assert len(keyboards.show_data(target).encode()) <= 64
-        assert len(keyboards.vote_data("x" * 8, target, -1).encode()) <= 64
+        assert len(keyboards.vote_data(b"k" * 32, "x" * 8, target, -1).encode()) <= 64
 
 
 # --- deep links ---------------------------------------------------------------------
