@@ -145,7 +145,8 @@ def test_get_updates_answering_a_page_that_is_not_json_is_backed_off_in_one_line
 # --- two processes, one token --------------------------------------------------------
 
 
-def test_repeated_409_conflicts_end_the_process_with_one_clear_line(bot: BotProcess) -> None:
+def test_repeated_409_conflicts_end_the_process_with_one_clear_line(start_bot: Callable[..., BotProcess]) -> None:
+    bot = start_bot(ARTICLE_BOT_POLL_TIMEOUT="1")  # the poll under way ends soon; the conflicts follow
     bot.server.fail_next("getUpdates", 409, CONFLICT, times=5)
     code = bot.process.wait(timeout=30)
     assert code != 0
