@@ -35,7 +35,7 @@ from bot.config import Settings
 from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
-from bot.store import Store
+from bot.store import Store, open_store
 from bot.transport import StrictRequest
 
 
@@ -50,7 +50,7 @@ def build_application(
     """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
     polls instead). Tests pass an offline ``request`` in place of HTTP, and a limiter with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
-    handlers = Handlers(answerer, store or Store(settings.db_path), limiter, settings.admins, settings.content_dir)
+    handlers = Handlers(answerer, store or open_store(settings), limiter, settings.admins, settings.content_dir)
     builder = (
         Application.builder()
         .token(settings.token)

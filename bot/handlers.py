@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
@@ -18,7 +17,7 @@ from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
-from bot.store import Store, format_stats, new_question_id
+from bot.store import Store, StoreError, format_stats, new_question_id
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +161,8 @@ class Handlers:
             return
         try:
             report = await asyncio.to_thread(lambda: format_stats(self.store.stats()))
-        except sqlite3.Error as exc:
-            log.error("Question log unreadable (%s): %s", self.store.path, exc)
+        except StoreError as exc:
+            log.error("Question log unreadable: %s", exc)
             report = f"The question log cannot be read: {exc}"
         await update.effective_message.reply_text(render.html_preformatted(report))
 
