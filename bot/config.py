@@ -109,6 +109,12 @@ def database_url(env: Mapping[str, str] | None = None) -> str | None:
             f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/dbname, got {shown} "
             "(unset it to keep the question log in the SQLite file ARTICLE_BOT_DB)"
         )
+    parts = urlsplit(url)
+    if "," not in parts.netloc:  # libpq also takes several hosts, host1:5432,host2:5432, which urlsplit cannot read
+        try:
+            parts.port  # noqa: B018 (reading it is the check)
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL has a port that is not a number: {redact_url(url)}") from None
     return url
 
 

@@ -17,7 +17,7 @@ from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
-from bot.store import Store, StoreError, format_stats, new_question_id
+from bot.store import Store, StoreError, format_stats
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ class Handlers:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
-        question_id = new_question_id() if votable or logged else None
+        question_id = self.store.question_id(_delivery(update)) if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library),
             reply_markup=keyboards.for_answer(answer, question_id),
@@ -268,3 +268,15 @@ class Handlers:
             log.error("Telegram refused a call: %s", context.error)
         else:
             log.error("Error while handling an update: %s", context.error, exc_info=context.error)
+
+
+def _delivery(update: Update) -> str:
+    """What tells this update from every other, and not from a second delivery of itself: Telegram reuses
+    update ids after a week without updates, never a chat's message id with its date, nor a button press's id."""
+    parts = [str(update.update_id)]
+    if update.callback_query is not None:
+        parts.append(update.callback_query.id)
+    message = update.effective_message
+    if message is not None:
+        parts += [str(message.chat.id), str(message.message_id), message.date.isoformat() if message.date else ""]
+    return ":".join(parts)

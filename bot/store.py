@@ -9,6 +9,7 @@ hash whose key is not in the database.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -66,11 +67,6 @@ class Stats:
         return self.answered / self.questions if self.questions else 0.0
 
 
-def new_question_id() -> str:
-    """A short random id: it rides in callback data (64 bytes at most) with the entry id."""
-    return secrets.token_urlsafe(6)
-
-
 class Store:
     def __init__(
         self,
@@ -105,6 +101,13 @@ class Store:
         """A keyed hash: votes are counted once per person, and the database alone cannot tell who voted
         (a salt kept in the same file would let anyone try every user id)."""
         return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def question_id(self, delivery: str) -> str:
+        """The id of the question one update asks (``delivery`` names the update): the same however often and
+        to whichever replica Telegram delivers it, so it is logged once. Short: it rides in callback data
+        (64 bytes at most) with the entry id. Keyed, so the log alone cannot be matched against chats."""
+        digest = hmac.new(self._key, b"question:" + delivery.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:6]).decode()
 
     def log_question(
         self,
