@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -97,9 +98,12 @@ def start_server() -> PostgresServer:
     """initdb into a new temporary folder and start the server on a free port; raise PostgresUnavailable with
     what the tools printed if that fails."""
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-    root = Path(tempfile.mkdtemp(prefix="article-bot-pg-"))
+    as_root = os.geteuid() == 0
+    # As root the server runs as nobody, who must be able to reach its folder (a TMPDIR under /root is not).
+    parent = tempfile.gettempdir() if not as_root or _reachable(Path(tempfile.gettempdir())) else "/tmp"
+    root = Path(tempfile.mkdtemp(prefix="article-bot-pg-", dir=parent))
     as_user: list[str] = []
-    if os.geteuid() == 0:  # "root" execution of the PostgreSQL server is not permitted
+    if as_root:  # "root" execution of the PostgreSQL server is not permitted
         runuser = shutil.which("runuser")
         if runuser is None:
             raise PostgresUnavailable("running as root and runuser is missing: cannot start PostgreSQL as nobody")
@@ -158,6 +162,11 @@ def start_server() -> PostgresServer:
     log = (root / "server.log").read_text(errors="replace") if (root / "server.log").exists() else ""
     shutil.rmtree(root, ignore_errors=True)
     raise PostgresUnavailable(f"pg_ctl start failed: {started.stdout}{started.stderr}{log[-2000:]}")
+
+
+def _reachable(folder: Path) -> bool:
+    """Whether any user can pass through every folder on the way to ``folder``."""
+    return all(part.stat().st_mode & stat.S_IXOTH for part in [folder, *folder.parents])
 
 
 def _run(command: list[str], what: str, root: Path) -> None:
