@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,16 @@ hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while st
 
 from bot import render  # noqa: E402
 from bot.answers import Answerer, Kind  # noqa: E402
-from bot.config import ConfigError, answer_at, content_dir, db_path, load_env_file, load_settings  # noqa: E402
+from bot.config import (  # noqa: E402
+    ConfigError,
+    Settings,
+    answer_at,
+    content_dir,
+    database_url,
+    db_path,
+    load_env_file,
+    load_settings,
+)
 from bot.content import ContentError, load_library  # noqa: E402
 
 
@@ -49,13 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run(settings, library)
         if args.command == "stats":
-            from bot.store import Store, format_stats
+            from bot.store import StoreError, format_stats, open_store
 
-            store = Store(db_path())
+            settings = Settings(token="", db_path=db_path(), database_url=database_url())
             try:
-                print(format_stats(store.stats()))
-            except sqlite3.Error as exc:
-                print(f"error: cannot read the question log {store.path}: {exc}", file=sys.stderr)
+                print(format_stats(open_store(settings, prepare=False).stats()))
+            except StoreError as exc:
+                print(f"error: cannot read the question log {exc}", file=sys.stderr)
                 return 1
             return 0
         library = load_library(args.content or content_dir())

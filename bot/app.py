@@ -36,7 +36,7 @@ from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
 from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
-from bot.store import Store
+from bot.store import Store, open_store
 from bot.transport import StrictRequest
 
 
@@ -54,7 +54,7 @@ def build_application(
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(
         answerer,
-        store or Store(settings.db_path),
+        store or open_store(settings),
         limiter,
         settings.admins,
         settings.content_dir,

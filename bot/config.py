@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from dotenv import load_dotenv
 
@@ -39,6 +39,12 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
     listen: str = "0.0.0.0"
+    database_url: str | None = field(default=None, repr=False)  # None: the SQLite file db_path
+
+    @property
+    def database_where(self) -> str:
+        """The question log's place for log lines and errors: the file, or the URL without its password."""
+        return redact_url(self.database_url) if self.database_url else str(self.db_path)
 
     @property
     def webhook_path(self) -> str:
@@ -90,6 +96,46 @@ def db_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("ARTICLE_BOT_DB") or "data/questions.sqlite3")
 
 
+def database_url(env: Mapping[str, str] | None = None) -> str | None:
+    """``DATABASE_URL``: the question log in PostgreSQL; None for the SQLite file."""
+    env = os.environ if env is None else env
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme not in ("postgresql", "postgres"):
+        shown = f"a {scheme}:// URL" if scheme else "no URL"  # never the rest: it may hold a password
+        raise ConfigError(
+            f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/dbname, got {shown} "
+            "(unset it to keep the question log in the SQLite file ARTICLE_BOT_DB)"
+        )
+    parts = urlsplit(url)
+    if "," not in parts.netloc:  # libpq also takes several hosts, host1:5432,host2:5432, which urlsplit cannot read
+        try:
+            parts.port  # noqa: B018 (reading it is the check)
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL has a port that is not a number: {redact_url(url)}") from None
+    return url
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password in a database URL, as written and decoded (a ``password=`` parameter too): what logs
+    and errors must never show."""
+    parts = urlsplit(url)
+    found = [parts.password or ""] + [value for name, value in parse_qsl(parts.query) if name == "password"]
+    return sorted({form for text in found for form in (text, unquote(text)) if form}, key=len, reverse=True)
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced, fit for a log line."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":***"
+    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}{host}", query=query))
+
+
 def load_settings(env: Mapping[str, str] | None = None, require_token: bool = True) -> Settings:
     env = os.environ if env is None else env
     token = env.get(TOKEN_VAR, "").strip()
@@ -119,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, require_token: bool = Tr
         answer_at=answer_at(env),
         log_level=log_level,
         secret=_secret(env),
+        database_url=database_url(env),
         **_webhook(env),
     )
 

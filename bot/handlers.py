@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
-from bot.store import Store, format_stats, new_question_id
+from bot.store import Store, StoreError, format_stats
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +192,8 @@ class Handlers:
             return
         try:
             report = await asyncio.to_thread(lambda: format_stats(self.store.stats()))
-        except sqlite3.Error as exc:
-            log.error("Question log unreadable (%s): %s", self.store.path, exc)
+        except StoreError as exc:
+            log.error("Question log unreadable: %s", exc)
             report = f"The question log cannot be read: {exc}"
         await update.effective_message.reply_text(render.html_preformatted(report))
 
@@ -269,7 +268,7 @@ class Handlers:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
-        question_id = new_question_id() if votable or logged else None
+        question_id = self.store.question_id(_delivery(update)) if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library),
             reply_markup=keyboards.for_answer(answer, question_id, self.button_key),
@@ -312,3 +311,15 @@ def _where(update: object) -> str:
     if update.inline_query is not None:
         return "an inline query"
     return f"update {update.update_id}"
+
+
+def _delivery(update: Update) -> str:
+    """What tells this update from every other, and not from a second delivery of itself: Telegram reuses
+    update ids after a week without updates, never a chat's message id with its date, nor a button press's id."""
+    parts = [str(update.update_id)]
+    if update.callback_query is not None:
+        parts.append(update.callback_query.id)
+    message = update.effective_message
+    if message is not None:
+        parts += [str(message.chat.id), str(message.message_id), message.date.isoformat() if message.date else ""]
+    return ":".join(parts)

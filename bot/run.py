@@ -13,12 +13,12 @@ from telegram.ext import Application
 
 from bot.answers import Answerer
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, url_secrets
 from bot.content import Library
 from bot.keys import derive, load_secret
 from bot.logs import setup_logging
 from bot.polling import Poller, PollingConflict
-from bot.store import Store
+from bot.store import open_store
 from bot.transport import StrictRequest
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,16 @@ def polling_state_file(db_path: Path) -> Path:
 
 
 def run(settings: Settings, library: Library) -> int:
-    setup_logging(settings.log_level, settings.token, *filter(None, [settings.webhook_secret]))
+    setup_logging(
+        settings.log_level,
+        settings.token,
+        *filter(None, [settings.webhook_secret]),
+        *url_secrets(settings.database_url or ""),
+    )
     log.info("Content loaded: %s", library.summary())
-    store = Store(settings.db_path, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
+    if settings.database_url:
+        log.info("Question log in PostgreSQL: %s", settings.database_where)
+    store = open_store(settings, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
     updates_request = StrictRequest(connection_pool_size=1)
     application = build_application(
         settings, Answerer(library, settings.answer_at), store, updates_request=updates_request

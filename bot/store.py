@@ -1,58 +1,56 @@
-"""What readers ask, in SQLite: questions, matches and votes, with no names and no raw user ids.
+"""What readers ask: questions, matches and votes, with no names and no raw user ids.
 
-Writes go through one background writer (bot/writer.py) and never make a reply wait: a locked,
-deleted or failing database is waited out, recreated or logged, while the bot carries on. Readers
-are told apart only by a keyed hash whose key is not in the database.
+One interface, two databases: a local SQLite file (bot/store_sqlite.py) by default, PostgreSQL
+(bot/store_postgres.py) with ``DATABASE_URL``, which replicas share. Writes go through one background
+writer (bot/writer.py) and never make a reply wait: a locked, deleted, unreachable or failing database
+is waited out, recreated or logged, while the bot carries on. Readers are told apart only by a keyed
+hash whose key is not in the database.
 """
 
 from __future__ import annotations
 
-import functools
+import base64
 import hashlib
 import hmac
 import logging
-import os
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.writer import Writer
+from bot.store_sqlite import SQLiteLog
+from bot.writer import Sink, Writer
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS questions (
-    id TEXT PRIMARY KEY,
-    asked_at TEXT NOT NULL,
-    chat_type TEXT NOT NULL,
-    question TEXT NOT NULL,
-    entry_id TEXT,
-    score REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS questions_entry ON questions (entry_id);
-CREATE TABLE IF NOT EXISTS votes (
-    question_id TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    user_hash TEXT NOT NULL,
-    value INTEGER NOT NULL CHECK (value IN (-1, 1)),
-    voted_at TEXT NOT NULL,
-    PRIMARY KEY (question_id, user_hash)
-);
-"""
-# Long enough to wait out a brief lock, short enough that nobody notices.
-_BUSY_TIMEOUT_S = 0.5
-# The writer retries on its own, with backoff: each attempt need not wait long.
-_WRITE_BUSY_TIMEOUT_S = 0.25
 # How long a report waits for the rows still queued, so that it counts the question just asked.
 _READ_AFTER_WRITES_S = 2.0
 QUEUE_ROWS = 10_000
 DROPS_REPORTED_EVERY_S = 60.0
 _QUESTION_CHARS = 1000
+
+
+class Backend(Sink, Protocol):
+    """A database the log can live in: the writer's sink, plus what starting and reporting need."""
+
+    placeholder: str  # how its queries mark a parameter
+    errors: tuple[type[Exception], ...]  # what reading it may raise when it is unavailable
+
+    def prepare(self) -> None:
+        """At start: reach it, create its schema, tidy what an older release left."""
+
+    def read(self, queries: Sequence[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+        """Run the queries in one connection and return each one's rows."""
+        ...
+
+
+class StoreError(Exception):
+    """The log cannot be read; the message is one line, without a password."""
 
 
 @dataclass(frozen=True)
@@ -69,50 +67,47 @@ class Stats:
         return self.answered / self.questions if self.questions else 0.0
 
 
-def new_question_id() -> str:
-    """A short random id: it rides in callback data (64 bytes at most) with the entry id."""
-    return secrets.token_urlsafe(6)
-
-
 class Store:
     def __init__(
         self,
-        path: Path | str,
+        location: Path | str | Backend,
         key: bytes | None = None,
         queue_rows: int = QUEUE_ROWS,
         report_every: float = DROPS_REPORTED_EVERY_S,
+        prepare: bool = True,
     ) -> None:
-        """``key`` keys the readers' hashes (bot.keys.derive(secret, "readers")); without one, a key for
-        this run only: votes are then counted afresh after a restart."""
-        self.path = Path(path)
+        """``location``: a SQLite file, or a backend (see ``open_store``). ``key`` keys the readers' hashes
+        (bot.keys.derive(secret, "readers")); without one, a key for this run only: votes are then counted
+        afresh after a restart. ``prepare``: reach the database and create its schema now (a report
+        leaves that to its first read, which says what is wrong)."""
+        self.backend: Backend = SQLiteLog(Path(location)) if isinstance(location, Path | str) else location
+        self.path = self.backend.path if isinstance(self.backend, SQLiteLog) else None
+        self.where = self.backend.where
         self._key = key or secrets.token_bytes(32)
-        self._writer = Writer(
-            self.path,
-            functools.partial(_open, timeout=_WRITE_BUSY_TIMEOUT_S),
-            _SCHEMA,
-            capacity=queue_rows,
-            report_every=report_every,
-        )
-        # Without a usable database the bot still answers; the writer keeps trying.
-        try:
-            with closing(_open(self.path, _BUSY_TIMEOUT_S)) as db:
-                _forget_salt(db, self.path)
-        except (OSError, sqlite3.Error) as exc:
-            log.error("Question log unavailable (%s): %s", self.path, exc)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = _open(self.path, _BUSY_TIMEOUT_S)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        self._writer = Writer(self.backend, capacity=queue_rows, report_every=report_every)
+        if prepare:
+            # Without a usable database the bot still answers; the writer keeps trying.
+            try:
+                self.backend.prepare()
+            except self.backend.errors as exc:
+                log.error(
+                    "Question log unavailable (%s): %s; questions are queued (at most %d) and written when it is back",
+                    self.where,
+                    self.backend.describe(exc),
+                    queue_rows,
+                )
 
     def user_hash(self, user_id: int) -> str:
         """A keyed hash: votes are counted once per person, and the database alone cannot tell who voted
         (a salt kept in the same file would let anyone try every user id)."""
         return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def question_id(self, delivery: str) -> str:
+        """The id of the question one update asks (``delivery`` names the update): the same however often and
+        to whichever replica Telegram delivers it, so it is logged once. Short: it rides in callback data
+        (64 bytes at most) with the entry id. Keyed, so the log alone cannot be matched against chats."""
+        digest = hmac.new(self._key, b"question:" + delivery.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:6]).decode()
 
     def log_question(
         self,
@@ -124,17 +119,13 @@ class Store:
     ) -> bool:
         """Queued, never waited for; who asked is not kept. False if the queue was full and the row dropped."""
         return self._writer.put(
-            "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?)",
+            "question",
             (question_id, _now(), chat_type, _storable(question[:_QUESTION_CHARS]), entry_id, score),
         )
 
     def vote(self, question_id: str, entry_id: str, user_id: int, value: int) -> bool:
         """One vote per person per answer; voting again replaces the earlier vote. Queued, as questions are."""
-        return self._writer.put(
-            "INSERT INTO votes VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
-            (question_id, entry_id, self.user_hash(user_id), value, _now()),
-        )
+        return self._writer.put("vote", (question_id, entry_id, self.user_hash(user_id), value, _now()))
 
     def flush(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for what is queued to be written; False if some is still waiting."""
@@ -145,29 +136,53 @@ class Store:
         return self._writer.close(timeout)
 
     def stats(self, top: int = 10) -> Stats:
+        """Raises StoreError if the log cannot be read."""
         self._writer.flush(_READ_AFTER_WRITES_S)
-        with self._connect() as db:
-            questions, answered = db.execute("SELECT COUNT(*), COUNT(entry_id) FROM questions").fetchone()
-            top_entries = db.execute(
-                "SELECT entry_id, COUNT(*) AS n FROM questions WHERE entry_id IS NOT NULL "
-                "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
-                (top,),
-            ).fetchall()
-            unanswered = db.execute(
-                "SELECT lower(trim(question)) AS q, COUNT(*) AS n FROM questions WHERE entry_id IS NULL "
-                "AND q != '' GROUP BY q ORDER BY n DESC, q LIMIT ?",
-                (top,),
-            ).fetchall()
-            votes = db.execute(
-                "SELECT entry_id, SUM(value = 1), SUM(value = -1) FROM votes GROUP BY entry_id ORDER BY entry_id"
-            ).fetchall()
-            disliked = db.execute(
-                "SELECT lower(trim(q.question)) AS text, v.entry_id, COUNT(*) AS n FROM votes v "
-                "JOIN questions q ON q.id = v.question_id WHERE v.value = -1 "
-                "GROUP BY text, v.entry_id ORDER BY n DESC, text LIMIT ?",
-                (top,),
-            ).fetchall()
+        queries = [(sql.replace("?", self.backend.placeholder), params) for sql, params in _report_queries(top)]
+        try:
+            totals, top_entries, unanswered, votes, disliked = self.backend.read(queries)
+        except self.backend.errors as exc:
+            raise StoreError(f"{self.where}: {self.backend.describe(exc)}") from exc
+        [(questions, answered)] = totals
         return Stats(questions, answered, top_entries, unanswered, votes, disliked)
+
+
+def open_store(settings: Settings, key: bytes | None = None, prepare: bool = True) -> Store:
+    """PostgreSQL if ``DATABASE_URL`` is set, else the SQLite file ``ARTICLE_BOT_DB``."""
+    if settings.database_url:
+        from bot.store_postgres import PostgresLog  # psycopg is imported only when it is used
+
+        return Store(PostgresLog(settings.database_url), key=key, prepare=prepare)
+    return Store(settings.db_path, key=key, prepare=prepare)
+
+
+def _report_queries(top: int) -> list[tuple[str, tuple[Any, ...]]]:
+    """The report, in SQL both databases read alike (``?`` stands for the backend's placeholder)."""
+    unanswered_text = "lower(trim(question))"
+    return [
+        ("SELECT COUNT(*), COUNT(entry_id) FROM questions", ()),
+        (
+            "SELECT entry_id, COUNT(*) AS n FROM questions WHERE entry_id IS NOT NULL "
+            "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+            (top,),
+        ),
+        (
+            f"SELECT {unanswered_text} AS q, COUNT(*) AS n FROM questions "
+            f"WHERE entry_id IS NULL AND {unanswered_text} <> '' GROUP BY {unanswered_text} ORDER BY n DESC, q LIMIT ?",
+            (top,),
+        ),
+        (
+            "SELECT entry_id, COUNT(CASE WHEN value = 1 THEN 1 END), COUNT(CASE WHEN value = -1 THEN 1 END) "
+            "FROM votes GROUP BY entry_id ORDER BY entry_id",
+            (),
+        ),
+        (
+            "SELECT lower(trim(q.question)) AS text, v.entry_id, COUNT(*) AS n FROM votes v "
+            "JOIN questions q ON q.id = v.question_id WHERE v.value = -1 "
+            "GROUP BY lower(trim(q.question)), v.entry_id ORDER BY n DESC, text LIMIT ?",
+            (top,),
+        ),
+    ]
 
 
 def _now() -> str:
@@ -196,36 +211,6 @@ def format_stats(stats: Stats) -> str:
 
 
 def _storable(text: str) -> str:
-    """Text SQLite can store: lone surrogates (valid in JSON, not in UTF-8) would fail the whole batch."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _open(path: Path, timeout: float) -> sqlite3.Connection:
-    """A connection to the log, created (0600, with its schema) if it is missing: also after it was deleted."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _create_private(path)
-    db = sqlite3.connect(path, timeout=timeout)
-    try:
-        db.executescript(_SCHEMA)
-    except sqlite3.Error:
-        db.close()
-        raise
-    return db
-
-
-def _forget_salt(db: sqlite3.Connection, path: Path) -> None:
-    """Databases from before the keyed hash kept their salt beside the hashes, which let anyone with the
-    file try every user id. Old votes keep their hashes, still counted; the salt is overwritten."""
-    if db.execute("SELECT 1 FROM meta WHERE key = 'salt'").fetchone() is None:
-        return  # only a read at each start
-    db.execute("PRAGMA secure_delete = ON")
-    with db:
-        db.execute("DELETE FROM meta WHERE key = 'salt'")
-    log.info("Question log %s: the salt of the old reader hashes removed (old votes still count)", path)
-
-
-def _create_private(path: Path) -> None:
-    """Create the log readable by its owner only (0600): it holds what readers asked, word for word.
-    SQLite gives its journal files the database file's mode. An existing file is left as it is."""
-    with suppress(FileExistsError):
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    """Text both databases can store: lone surrogates (valid in JSON, not in UTF-8) and NUL characters
+    (valid in Telegram's JSON and in SQLite, not in PostgreSQL) would cost the row; each becomes U+FFFD."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")

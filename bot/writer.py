@@ -1,47 +1,56 @@
 """The question log's one writer: a thread with its own connection, fed by a bounded queue.
 
 Callers never wait: ``put`` only appends to the queue. The thread writes what has queued up in one
-transaction, and waits out a locked or unavailable database by retrying with backoff, so a lock of any
-length loses nothing unless the queue fills (then rows are dropped and their number logged, once per
-interval). A database file deleted or replaced meanwhile is noticed at each write (before and after it),
-and the batch written to a new one. ``close`` writes what is still queued, within a deadline.
+transaction, and waits out a locked or unavailable database by retrying with backoff, so a lock or an
+outage of any length loses nothing unless the queue fills (then rows are dropped and their number
+logged, once per interval). ``close`` writes what is still queued, within a deadline.
+
+Which database it is does not matter here: a ``Sink`` (bot/store_sqlite.py, bot/store_postgres.py)
+holds the connection, the schema and the statements, and says which of its errors are the rows' own.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from itertools import groupby
-from pathlib import Path
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-Row = tuple[str, tuple[object, ...]]  # SQL and its parameters
+Row = tuple[str, tuple[object, ...]]  # the name of one of the sink's statements, and its parameters
 
 BATCH_ROWS = 500
 FIRST_RETRY_S = 0.05
 MAX_RETRY_S = 2.0
-# Errors in the rows themselves: retrying cannot help, so such a batch is written row by row without them.
-_BAD_ROWS = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, sqlite3.InterfaceError, ValueError)
+
+
+class Sink(Protocol):
+    """One database, as the writer sees it."""
+
+    where: str  # for log lines: the file, or the URL without its password
+    # Errors in the rows themselves: retrying cannot help, so such a batch is written row by row without them.
+    bad_rows: tuple[type[Exception], ...]
+    # The database locked, gone or unreachable: waited out, retrying with backoff.
+    failures: tuple[type[Exception], ...]
+
+    def write(self, batch: list[Row]) -> None:
+        """Write the rows in one transaction, connecting (and creating the schema) if need be."""
+
+    def failed(self, error: Exception) -> None:
+        """After a failure: drop the connection unless it is still good (a lock is waited out on it)."""
+
+    def describe(self, error: Exception) -> str:
+        """The error as one line for the log, without a password."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class Writer:
-    def __init__(
-        self,
-        path: Path,
-        connect: Callable[[Path], sqlite3.Connection],
-        schema: str,
-        capacity: int,
-        report_every: float,
-    ) -> None:
-        self.path = path
-        self._connect = connect  # opens the file, creating it (0600) and its schema if need be
-        self._schema = schema
+    def __init__(self, sink: Sink, capacity: int, report_every: float) -> None:
+        self.sink = sink
         self._capacity = capacity
         self._report_every = report_every
         self._rows: deque[Row] = deque()
@@ -54,10 +63,8 @@ class Writer:
         self._unwritten = 0  # given up at the deadline
         self._dropped = 0
         self._dropping_since: float | None = None
-        self._db: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None
 
-    def put(self, sql: str, params: tuple[object, ...]) -> bool:
+    def put(self, statement: str, params: tuple[object, ...]) -> bool:
         """Queue one row; False if it was dropped (the queue is full, or the writer closed)."""
         with self._changed:
             if self._closing:
@@ -68,7 +75,7 @@ class Writer:
                 if self._dropping_since is None:
                     self._dropping_since = time.monotonic()
                 return False
-            self._rows.append((sql, params))
+            self._rows.append((statement, params))
             if self._thread is None:  # started on the first row: a reader alone needs no thread
                 self._thread = threading.Thread(target=self._run, name="question-log-writer", daemon=True)
                 self._thread.start()
@@ -124,7 +131,7 @@ class Writer:
             with self._changed:
                 self._in_hand = 0
                 self._changed.notify_all()
-        self._disconnect()
+        self.sink.close()
 
     def _store(self, batch: list[Row]) -> None:
         """Write one batch, retrying while the database is locked or unavailable; give up only at the deadline."""
@@ -132,22 +139,28 @@ class Writer:
         while True:
             try:
                 try:
-                    self._write(batch)
-                except _BAD_ROWS as exc:
+                    self.sink.write(batch)
+                except self.sink.bad_rows as exc:
                     self._write_each(batch, exc)
-            except (sqlite3.Error, OSError) as exc:
-                if not _busy(exc):
-                    self._disconnect()  # reopened next time: the file may have gone, or be back
+            except self.sink.failures as exc:
+                self.sink.failed(exc)
                 now = time.monotonic()
                 if failing_since is None:
                     failing_since = now
-                    log.warning("Question log not written yet (%s): %s; retrying", self.path, exc)
+                    log.warning(
+                        "Question log not written yet (%s): %s; retrying", self.sink.where, self.sink.describe(exc)
+                    )
                 with self._changed:
                     self._report_drops()
                     if self._closing and now >= self._deadline:
                         self._unwritten = len(batch) + len(self._rows)
                         self._rows.clear()
-                        log.error("Question log: %d rows not written at exit (%s): %s", self._unwritten, self.path, exc)
+                        log.error(
+                            "Question log: %d rows not written at exit (%s): %s",
+                            self._unwritten,
+                            self.sink.where,
+                            self.sink.describe(exc),
+                        )
                         return
                     pause = min(delay, max(0.0, self._deadline - now))
                 # Woken early only by close, once: new rows arriving do not cut the backoff short.
@@ -159,56 +172,15 @@ class Writer:
                 log.info("Question log written again after %.1f s", time.monotonic() - failing_since)
             return
 
-    def _write(self, batch: list[Row]) -> None:
-        self._moved()
-        db = self._connection()
-        try:
-            self._insert(db, batch)
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                log.warning("Question log %s had lost its tables; created them again", self.path)
-                db.executescript(self._schema)
-            elif not self._moved():  # SQLite refuses to write to a file deleted under it ("readonly database")
-                raise
-            self._insert(self._connection(), batch)
-            return
-        if self._moved():  # deleted just as it was written: the rows went to a file nobody can open
-            self._insert(self._connection(), batch)
-
-    def _moved(self) -> bool:
-        """Whether the file was deleted or replaced since it was opened; if so, the next write goes to a new one."""
-        if self._db is None or self._identity == _identity(self.path):
-            return False
-        log.warning("Question log %s was deleted or replaced; writing to a new one", self.path)
-        self._disconnect()
-        return True
-
     def _write_each(self, batch: list[Row], error: Exception) -> None:
         lost = 0
         for row in batch:
             try:
-                self._insert(self._connection(), [row])
-            except _BAD_ROWS:
+                self.sink.write([row])
+            except self.sink.bad_rows:
                 lost += 1
         if lost:
-            log.error("Question log: %d rows could not be written (%s)", lost, error)
-
-    @staticmethod
-    def _insert(db: sqlite3.Connection, batch: list[Row]) -> None:
-        with db:  # one transaction; executemany for each run of rows with the same statement
-            for sql, rows in groupby(batch, key=lambda row: row[0]):
-                db.executemany(sql, [params for _, params in rows])
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = self._connect(self.path)
-            self._identity = _identity(self.path)
-        return self._db
-
-    def _disconnect(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db, self._identity = None, None
+            log.error("Question log: %d rows could not be written (%s)", lost, self.sink.describe(error))
 
     # --- dropped rows, reported once per interval ------------------------------------------
 
@@ -232,15 +204,6 @@ class Writer:
             self._dropped, self._dropping_since = 0, None
 
 
-def _busy(error: Exception) -> bool:
-    """Locked by another connection: the connection itself is fine and is kept."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
+def one_line(error: BaseException) -> str:
+    """A database error as one log line (libpq's messages run over several)."""
+    return " ".join(str(error).split())

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,35 @@ from bot.config import Settings
 from bot.content import Library, load_library
 from bot.limits import UserLimiter
 from bot.store import Store
+from tests.postgres import PostgresServer, start_server
 from tests.telegram_double import TOKEN, RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEST_SECRET = "offline-tests-fixed-secret"  # buttons signed with a fixed key; no secret file per test
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server, started once per run, only if a test asks for it. If it cannot be started,
+    every test that needs it fails with the reason: they are never skipped."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database for each test module, as a DATABASE_URL (TCP, with a password)."""
+    module = re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:40]
+    name = f"{module}_{secrets.token_hex(3)}"
+    url = postgres_server.create_database(name)
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(name)
 
 
 @pytest.fixture(scope="session")

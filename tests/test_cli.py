@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ARTICLE_BOT_"))}
+    environment["DATABASE_URL"] = ""  # neither the environment's nor a .env file's: never a real database
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -47,6 +48,22 @@ def test_webhook_mode_settings_get_one_line_each_that_says_what_to_set(tmp_path:
         assert result.returncode == 1
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
+def test_a_database_url_that_is_not_postgresql_is_one_line_that_shows_no_password(tmp_path: Path) -> None:
+    base = {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": "4242:abc"}
+    cases = {
+        "mysql://bot:Sekret-Value@db.example.org/questions": "got a mysql:// URL",
+        "db.example.org/questions?password=Sekret-Value": "got no URL",
+        "postgresql://bot:Sekret-Value@db.example.org:port/questions": "port that is not a number",
+    }
+    for url, expected in cases.items():
+        for command in ([], ["stats"]):
+            result = run(*command, cwd=tmp_path, env={**base, "DATABASE_URL": url})
+            assert result.returncode == 1
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and expected in lines[0] and "DATABASE_URL" in lines[0], result.stderr
+            assert "Sekret-Value" not in result.stderr
 
 
 def test_token_from_dotenv_is_read(tmp_path: Path) -> None:

@@ -104,6 +104,8 @@ def bot_environment(server: FakeBotAPI, tmp_path: Path, extra: dict[str, str] | 
         ARTICLE_BOT_DB=str(tmp_path / "questions.sqlite3"),
         PYTHONUNBUFFERED="1",
         NO_PROXY="127.0.0.1,localhost",
+        # Set, so that neither the environment's nor a .env file's is used: tests never write to a real database.
+        DATABASE_URL="",
     )
     env.update(extra or {})
     return env
