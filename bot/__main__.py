@@ -66,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     answerer = Answerer(library, threshold)
     if args.command == "check":
+        for warning in library.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for first, said, second, text in answerer.matcher.clashes:
             print(
                 f'warning: {second} "{text}" reads the same as {first} "{said}"; the matcher cannot tell them apart',

@@ -272,7 +272,7 @@ class Handlers:
         question_id = new_question_id() if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library),
-            reply_markup=keyboards.for_answer(answer, question_id, self.button_key),
+            reply_markup=keyboards.for_answer(answer, question_id, self.button_key, render.topic_targets(self.library)),
             do_quote=quote,
         )
         if answer.target is not None and votable:

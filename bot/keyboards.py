@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.answers import Answer, Kind
-from bot.content import Library, Target
+from bot.content import MAX_LABEL_CHARS, Library, Target
 
 MAX_CALLBACK_BYTES = 64
-_BUTTON_CHARS = 60
+_BUTTON_CHARS = MAX_LABEL_CHARS
 # 9 bytes (72 bits) are 12 base64 characters without padding: with an 8-character question id and the
 # longest id content allows (40), "u:<question>:<entry>:<tag>" is 64 bytes. Guessing a tag through
 # Telegram, a few taps a second, is hopeless at that length.
@@ -63,10 +63,15 @@ def parse(data: str | None, key: bytes) -> ShowAnswer | Vote | None:
     return None
 
 
-def for_answer(answer: Answer, question_id: str | None, key: bytes) -> InlineKeyboardMarkup | None:
-    """Did-you-mean buttons for close runners-up, then feedback and share."""
-    rows = [[InlineKeyboardButton(f"↪ {_short(t.question)}", callback_data=show_data(t))] for t in answer.alternatives]
+def for_answer(
+    answer: Answer, question_id: str | None, key: bytes, topics: list[Target] | None = None
+) -> InlineKeyboardMarkup | None:
+    """Did-you-mean buttons for close runners-up, then feedback and share; a decline with nothing
+    close offers the article's ``topics`` instead."""
+    rows = [[InlineKeyboardButton(f"↪ {_short(t.button)}", callback_data=show_data(t))] for t in answer.alternatives]
     if answer.kind not in (Kind.ANSWER, Kind.CAVEAT) or answer.target is None:
+        if not rows and answer.kind is Kind.NO_ANSWER and topics:
+            return for_topics(topics)
         return InlineKeyboardMarkup(rows) if rows else None  # suggestions when not sure enough to answer
     actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
     if question_id is not None:
@@ -79,14 +84,12 @@ def for_answer(answer: Answer, question_id: str | None, key: bytes) -> InlineKey
 
 
 def for_topics(targets: list[Target]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_short(t.question), callback_data=show_data(t))] for t in targets]
-    )
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_short(t.button), callback_data=show_data(t))] for t in targets])
 
 
 def for_figures(library: Library) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_short(f.label), callback_data=show_data(f))] for f in library.figures]
+        [[InlineKeyboardButton(_short(f.button), callback_data=show_data(f))] for f in library.figures]
     )
 
 

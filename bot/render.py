@@ -19,6 +19,7 @@ MAX_MESSAGE_CHARS = 4096
 escape = partial(_escape, quote=False)
 NOT_FOUND = "I couldn't find that in the article, so I won't guess."
 POINTER = "See /topics for the article's questions, or /figures for its numbers."
+DECLINE_POINTER = "Tap a question below, or ask in other words."
 EXAMPLE_QUESTION = "Is China just a follower of Western innovation?"
 
 
@@ -37,7 +38,7 @@ def html_answer(answer: Answer, library: Library) -> str:
             suffix = f" {i18n.text(answer.language, 'did_you_mean')}" if answer.alternatives else ""
             return escape(i18n.text(answer.language, "not_found") + suffix) + " /topics"
         if answer.alternatives:
-            return escape(f"{NOT_FOUND} Did you mean one of these? {POINTER}")
+            return escape(f"{NOT_FOUND} Did you mean one of these?")
         return html_no_answer(library)
     lead, blocks = _body(answer, library)
     head = "\n".join([*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)])
@@ -123,7 +124,8 @@ def no_answer_text(library: Library, telegram: bool = True) -> str:
 
 
 def html_no_answer(library: Library) -> str:
-    return escape(no_answer_text(library))
+    """A decline in Telegram: two short lines; the article's questions come as buttons under it."""
+    return escape(f"{NOT_FOUND}\n{DECLINE_POINTER}")
 
 
 def html_usage() -> str:
@@ -134,10 +136,8 @@ def html_usage() -> str:
 
 
 def html_topics(library: Library) -> str:
-    lines = [f"<b>{escape(library.article.title)}</b>", "", "Questions the article answers:"]
-    lines += [f"• {escape(t.question)}" for t in topic_targets(library)]
-    lines += ["", "Tap one below, or ask in your own words."]
-    return "\n".join(lines)
+    # The questions themselves are the buttons under it: listing them here as well says it all twice.
+    return f"<b>{escape(library.article.title)}</b>\n\nWhat the article answers: tap one, or ask in your own words."
 
 
 def html_figures(library: Library) -> str:

@@ -21,9 +21,9 @@ def test_answer_layout(answerer: Answerer, library: Library) -> None:
     assert telegram_html_problems(html) == []
 
 
-def test_no_answer_points_to_topics_and_quotes_nothing(answerer: Answerer, library: Library) -> None:
+def test_no_answer_points_to_the_buttons_and_quotes_nothing(answerer: Answerer, library: Library) -> None:
     html = render.html_answer(answerer.answer("what's the weather in Paris"), library)
-    assert "/topics" in html and "blockquote" not in html
+    assert "Tap a question below" in html and "blockquote" not in html
     assert telegram_html_problems(html) == []
 
 
