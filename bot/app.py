@@ -48,6 +48,7 @@ def build_application(
     limiter: UserLimiter | None = None,
     inline_limiter: UserLimiter | None = None,
     updates_request: BaseRequest | None = None,
+    tap_limiter: UserLimiter | None = None,
 ) -> Application:
     """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
     polls instead). Tests pass an offline ``request`` in place of HTTP, and limiters with their own clock."""
@@ -60,6 +61,7 @@ def build_application(
         settings.content_dir,
         button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
         inline_limiter=inline_limiter,
+        tap_limiter=tap_limiter,
     )
     builder = (
         Application.builder()

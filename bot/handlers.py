@@ -39,11 +39,18 @@ SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
 # Inline queries come one per keystroke: room for someone typing several questions a minute.
 INLINE_RATE_PER_MINUTE = 60
+# Button taps cost a toast or one answer from the content: a limit of their own, not the questions'.
+TAP_RATE_PER_MINUTE = 60
 # An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
 INLINE_FLOOD_CACHE_S = 10
 NOT_FOUND_INLINE = "Not in the article? Ask me privately"
 SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
+SLOW_DOWN_TAPS = "Too many taps: wait a minute, then try again."
 SLOW_DOWN_INLINE = "Too fast for me: wait a minute, then ask again"
+VOTE_UP = "Thanks for the 👍"
+VOTE_DOWN = "Thanks, noted 👎"
+VOTE_CHANGED = "Changed to {emoji}"
+VOTE_CLEARED = "Vote taken back"
 STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
@@ -59,6 +66,7 @@ class Handlers:
         *,
         button_key: bytes,
         inline_limiter: UserLimiter | None = None,
+        tap_limiter: UserLimiter | None = None,
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
@@ -67,6 +75,7 @@ class Handlers:
         self.store = store
         self.limiter = limiter
         self.inline_limiter = inline_limiter or UserLimiter(INLINE_RATE_PER_MINUTE, window=60.0)
+        self.tap_limiter = tap_limiter or UserLimiter(TAP_RATE_PER_MINUTE, window=60.0)
         self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
@@ -100,7 +109,8 @@ class Handlers:
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every other handler: past the per-person limit, one notice, then silence.
-        Inline queries have a limit of their own and are answered with nothing past it."""
+        Inline queries have a limit of their own and are answered with nothing past it; button taps
+        and votes one too, and every refused tap gets a toast (a tap with no answer spins)."""
         user = update.effective_user
         if user is None:
             return
@@ -114,15 +124,17 @@ class Handlers:
                 is_personal=True,
                 button=InlineQueryResultsButton(SLOW_DOWN_INLINE, start_parameter="help"),
             )
+        elif update.callback_query is not None:
+            if self.tap_limiter.check(user.id) == "ok":
+                return
+            reply = update.callback_query.answer(SLOW_DOWN_TAPS)
         else:
             if not is_for_bot(update, PUBLIC_COMMANDS):
                 return
             verdict = self.limiter.check(user.id)
             if verdict == "ok":
                 return
-            if update.callback_query is not None:
-                reply = update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
-            elif verdict == "notice" and update.effective_message is not None:
+            if verdict == "notice" and update.effective_message is not None:
                 reply = update.effective_message.reply_text(SLOW_DOWN)
         try:
             if reply is not None:
@@ -232,8 +244,17 @@ class Handlers:
             await query.answer(STALE_BUTTON)
             return
         if isinstance(action, keyboards.Vote):
-            await query.answer("Thanks for the 👍" if action.value > 0 else "Thanks, noted 👎")
-            self.store.vote(action.question_id, target.id, query.from_user.id, action.value)  # queued: returns at once
+            message = query.message
+            markup = message.reply_markup if isinstance(message, Message) else None
+            await query.answer(_vote_toast(keyboards.given_vote(markup), action.value))
+            if action.value != 0:  # queued: returns at once
+                # A vote taken back stays in the log as given: the store has no way yet to remove one.
+                self.store.vote(action.question_id, target.id, query.from_user.id, action.value)
+            if markup is not None:
+                try:
+                    await query.edit_message_reply_markup(keyboards.with_vote(markup, self.button_key, action))
+                except BadRequest as exc:  # e.g. the message is too old to edit: the vote counts all the same
+                    log.info("Vote not shown on the message (%s): %s", _where(update), exc)
             return
         message = query.message
         await query.answer()
@@ -301,6 +322,15 @@ class Handlers:
             log.error("Telegram refused a call (%s): %s", where, context.error)
         else:
             log.error("Error while handling an update (%s): %s", where, context.error, exc_info=context.error)
+
+
+def _vote_toast(shown: int, value: int) -> str:
+    """What a vote press did, against what the buttons showed before it."""
+    if value == 0:
+        return VOTE_CLEARED
+    if shown not in (0, value):
+        return VOTE_CHANGED.format(emoji=keyboards.UP if value > 0 else keyboards.DOWN)
+    return VOTE_UP if value > 0 else VOTE_DOWN
 
 
 def _where(update: object) -> str:

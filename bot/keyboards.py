@@ -35,17 +35,58 @@ class ShowAnswer:
 class Vote:
     question_id: str
     target_id: str
-    value: int  # +1 or -1
+    value: int  # +1 or -1, or 0 to take one's vote back
+
+
+UP, DOWN = "👍", "👎"
+# The vote a message shows as given: its button says so, and pressing it again takes it back.
+MARK = " ✓"
+_VOTE_KINDS = {"u": 1, "d": -1, "c": 0}
+_VOTE_PREFIXES = tuple(f"{kind}:" for kind in _VOTE_KINDS)
 
 
 def show_data(target: Target) -> str:
     return _checked(f"a:{target.id}")
 
 
-def vote_data(key: bytes, question_id: str, target: Target, value: int) -> str:
-    """``u:<question id>:<entry id>:<tag>`` (``d:`` for 👎), the tag signing everything before it."""
-    signed = f"{'u' if value > 0 else 'd'}:{question_id}:{target.id}"
+def vote_data(key: bytes, question_id: str, target: Target | str, value: int) -> str:
+    """``u:<question id>:<entry id>:<tag>`` (``d:`` for 👎, ``c:`` to clear), the tag signing everything
+    before it."""
+    kind = next(k for k, v in _VOTE_KINDS.items() if v == value)
+    signed = f"{kind}:{question_id}:{target if isinstance(target, str) else target.id}"
     return _checked(f"{signed}:{_tag(key, signed)}")
+
+
+def vote_buttons(key: bytes, question_id: str, target_id: str, given: int = 0) -> list[InlineKeyboardButton]:
+    """👍 and 👎; the one ``given`` is marked and clears the vote when pressed again."""
+    return [
+        InlineKeyboardButton(
+            emoji + (MARK if given == value else ""),
+            callback_data=vote_data(key, question_id, target_id, 0 if given == value else value),
+        )
+        for emoji, value in ((UP, 1), (DOWN, -1))
+    ]
+
+
+def given_vote(markup: InlineKeyboardMarkup | None) -> int:
+    """The vote a message's buttons show as given: +1, -1, or 0 for none."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            if button.text == UP + MARK:
+                return 1
+            if button.text == DOWN + MARK:
+                return -1
+    return 0
+
+
+def with_vote(markup: InlineKeyboardMarkup, key: bytes, vote: Vote) -> InlineKeyboardMarkup:
+    """The same buttons, the vote ones showing ``vote`` as given (or none, after a clear)."""
+    fresh = iter(vote_buttons(key, vote.question_id, vote.target_id, vote.value))
+    rows = [
+        [next(fresh) if isinstance(b.callback_data, str) and b.callback_data[:2] in _VOTE_PREFIXES else b for b in row]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(rows)
 
 
 def parse(data: str | None, key: bytes) -> ShowAnswer | Vote | None:
@@ -55,11 +96,11 @@ def parse(data: str | None, key: bytes) -> ShowAnswer | Vote | None:
     kind, _, rest = data.partition(":")
     if kind == "a" and rest:
         return ShowAnswer(rest)
-    if kind in ("u", "d"):
+    if kind in _VOTE_KINDS:
         signed, _, tag = data.rpartition(":")
         parts = rest.split(":")
         if len(parts) == 3 and all(parts) and hmac.compare_digest(tag.encode(), _tag(key, signed).encode()):
-            return Vote(parts[0], parts[1], 1 if kind == "u" else -1)
+            return Vote(parts[0], parts[1], _VOTE_KINDS[kind])
     return None
 
 
@@ -75,10 +116,7 @@ def for_answer(
         return InlineKeyboardMarkup(rows) if rows else None  # suggestions when not sure enough to answer
     actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
     if question_id is not None:
-        actions[:0] = [
-            InlineKeyboardButton("👍", callback_data=vote_data(key, question_id, answer.target, 1)),
-            InlineKeyboardButton("👎", callback_data=vote_data(key, question_id, answer.target, -1)),
-        ]
+        actions[:0] = vote_buttons(key, question_id, answer.target.id)
     rows.append(actions)
     return InlineKeyboardMarkup(rows)
 

@@ -20,9 +20,8 @@ class AddressedToBot(filters.MessageFilter):
 
 
 def is_for_bot(update: Update, commands: frozenset[str]) -> bool:
-    """Whether the bot will act on this update: what the per-person limit counts."""
-    if update.callback_query is not None:
-        return True
+    """Whether the bot will act on this message: what the per-person question limit counts (button
+    taps are not questions: they have a limit of their own)."""
     message = update.message
     if message is None or message.from_user is None or not message.text:
         return False

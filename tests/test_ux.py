@@ -6,11 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
+from bot import keyboards
 from bot.content import MAX_LABEL_CHARS, ContentError, Library, load_library
+from bot.handlers import SLOW_DOWN_TAPS
+from bot.limits import UserLimiter
 from tests.conftest import CONTENT, OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import message_update
+from tests.telegram_double import BOT_USER, _update_ids, message_update
 from tests.test_telegram_native import buttons
 
 
@@ -83,3 +87,89 @@ def test_a_missing_label_is_a_warning_of_check(tmp_path: Path) -> None:
     assert warning.startswith(f"{entries}:") and "entry about: no 'label'" in warning
     about = library.target("about")
     assert about is not None and about.button == "What is the article about?"
+
+
+# --- votes and limits -----------------------------------------------------------------
+
+
+def tap(message: dict, text: str, user_id: int = 111, chat: dict | None = None, message_id: int = 55) -> dict:
+    """A tap on the button labelled ``text`` of a message the bot sent (``message``: its sendMessage or
+    edit parameters), the message as Telegram delivers it with the callback."""
+    data = next(b["callback_data"] for b in buttons(message) if b["text"] == text)
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": f"cb-{next(_update_ids)}",
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 1740000000,
+                "chat": chat or {"id": user_id, "type": "private"},
+                "from": BOT_USER,
+                "text": "an answer",
+                "reply_markup": message["reply_markup"],
+            },
+        },
+    }
+
+
+async def press(bot: OfflineBot, update: dict) -> tuple[str | None, dict | None]:
+    """The toast a tap got and the keyboard it left on the message (None if it was not edited)."""
+    before = len(bot.request.calls)
+    await bot.application.process_update(Update.de_json(update, bot.application.bot))
+    calls = bot.request.calls[before:]
+    (toast,) = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    edits = [c.params for c in calls if c.method == "editMessageReplyMarkup"]
+    return toast, edits[-1] if edits else None
+
+
+async def test_a_vote_marks_the_buttons_and_a_second_press_changes_or_clears_it(offline_bot: OfflineBot) -> None:
+    answer = only(await offline_bot.send(message_update("who wrote the article?")))
+    assert [b["text"] for b in buttons(answer)] == ["👍", "👎", "↗ Share"]
+
+    toast, shown = await press(offline_bot, tap(answer, "👍"))
+    assert toast == "Thanks for the 👍" and shown is not None
+    assert [b["text"] for b in buttons(shown)] == ["👍 ✓", "👎", "↗ Share"]
+
+    toast, shown = await press(offline_bot, tap(shown, "👎"))
+    assert toast == "Changed to 👎" and shown is not None
+    assert [b["text"] for b in buttons(shown)] == ["👍", "👎 ✓", "↗ Share"]
+
+    toast, shown = await press(offline_bot, tap(shown, "👎 ✓"))
+    assert toast == "Vote taken back" and shown is not None
+    assert [b["text"] for b in buttons(shown)] == ["👍", "👎", "↗ Share"]
+    assert all(b["callback_data"][:2] in ("u:", "d:") for b in buttons(shown) if "callback_data" in b)
+    assert [tuple(row) for row in offline_bot.store.stats().votes] == [("author", 0, 1)]  # replaced, not added
+
+
+def test_a_clear_is_signed_like_a_vote(library: Library) -> None:
+    key = b"k" * 32
+    author = library.target("author")
+    assert author is not None
+    clear = keyboards.vote_data(key, "q1", author, 0)
+    assert clear.startswith("c:") and len(clear.encode()) <= keyboards.MAX_CALLBACK_BYTES
+    assert keyboards.parse(clear, key) == keyboards.Vote("q1", "author", 0)
+    assert keyboards.parse(clear, b"other" * 8) is None
+    assert keyboards.parse(clear.replace(":author:", ":follower:"), key) is None
+
+
+async def test_taps_and_votes_do_not_count_against_the_question_limit(offline_bot_factory) -> None:
+    bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, lambda: 1000.0))
+    topics = only(await bot.send(message_update("/topics")))
+    for _ in range(5):
+        toast, _ = await press(bot, tap(topics, "A follower of the West?"))
+        assert toast is None  # an answer instead of a toast
+    (answer,) = await bot.send(message_update("who wrote the article?"))
+    assert "Hu Weijia" in answer["text"]
+
+
+async def test_a_refused_tap_still_gets_a_toast(offline_bot_factory) -> None:
+    bot = await offline_bot_factory(tap_limiter=UserLimiter(2, 60.0, lambda: 1000.0))
+    topics = only(await bot.send(message_update("/topics")))
+    for _ in range(2):
+        assert (await press(bot, tap(topics, "A follower of the West?")))[0] is None
+    for _ in range(3):
+        toast, _ = await press(bot, tap(topics, "A follower of the West?"))
+        assert toast == SLOW_DOWN_TAPS
