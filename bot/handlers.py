@@ -51,6 +51,7 @@ VOTE_UP = "Thanks for the 👍"
 VOTE_DOWN = "Thanks, noted 👎"
 VOTE_CHANGED = "Changed to {emoji}"
 VOTE_CLEARED = "Vote taken back"
+TAPPED = "{name} tapped: {label}"
 STALE_BUTTON = "That button has expired. Ask again, or see /topics."
 
 
@@ -195,7 +196,12 @@ class Handlers:
             message.chat.id, user.id if user else None, replied.message_id if replied is not None else None
         )
         previous = self.library.target(previous_id) if previous_id else None
-        await self._send_answer(message, self.answerer.answer(question_text(message), previous), update)
+        question = question_text(message)
+        if not question and not (message.text or "").startswith("/"):
+            # "@bot" alone: how to ask by mentioning, not "after the command".
+            await message.reply_text(render.html_mention_usage(context.bot.username))
+            return
+        await self._send_answer(message, self.answerer.answer(question, previous), update)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """For admins only; everyone else sees what an unknown command gets."""
@@ -261,7 +267,10 @@ class Handlers:
         if isinstance(message, Message):
             found = self.answerer.lookup(target.id)
             if found is not None:
-                await self._send_answer(message, found, update, quote=False, asked=False)
+                # In a group the answer replies to the message tapped, and says whose tap it answers.
+                in_group = message.chat.type != ChatType.PRIVATE
+                heading = TAPPED.format(name=query.from_user.first_name, label=target.button) if in_group else None
+                await self._send_answer(message, found, update, quote=in_group, asked=False, heading=heading)
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -285,14 +294,20 @@ class Handlers:
     # --- shared -------------------------------------------------------------------------
 
     async def _send_answer(
-        self, message: Message, answer: Answer, update: Update, quote: bool | None = None, asked: bool = True
+        self,
+        message: Message,
+        answer: Answer,
+        update: Update,
+        quote: bool | None = None,
+        asked: bool = True,
+        heading: str | None = None,
     ) -> None:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
         question_id = new_question_id() if votable or logged else None
         sent = await message.reply_text(
-            render.html_answer(answer, self.library),
+            render.html_answer(answer, self.library, compact=message.chat.type != ChatType.PRIVATE, heading=heading),
             reply_markup=keyboards.for_answer(answer, question_id, self.button_key, render.topic_targets(self.library)),
             do_quote=quote,
         )

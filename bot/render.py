@@ -28,7 +28,17 @@ def citation(library: Library) -> str:
     return f"{article.outlet} · {article.author} · {article.date.strftime('%-d %b %Y')}"
 
 
-def html_answer(answer: Answer, library: Library) -> str:
+def html_answer(answer: Answer, library: Library, compact: bool = False, heading: str | None = None) -> str:
+    """``compact`` (groups): one quoted passage at most. ``heading``: a first line of the bot's own,
+    such as whose tap this answers."""
+    text = _html_answer(answer, library, compact)
+    if heading is None:
+        return text
+    headed = f"<i>{escape(heading)}</i>\n{text}"
+    return headed if len(headed) <= MAX_MESSAGE_CHARS else text  # the answer matters more than the heading
+
+
+def _html_answer(answer: Answer, library: Library, compact: bool) -> str:
     if answer.kind is Kind.SMALL_TALK and answer.small_talk is not None:
         return escape(answer.small_talk.reply.format(title=library.article.title))
     if answer.kind is Kind.EMPTY:
@@ -43,7 +53,7 @@ def html_answer(answer: Answer, library: Library) -> str:
     lead, blocks = _body(answer, library)
     head = "\n".join([*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)])
     tail = f"<i>{escape(citation(library))}</i>"
-    quotes = [escape(p.text) for p in answer.passages]
+    quotes = [escape(p.text) for p in answer.passages[: 1 if compact else None]]
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
 
 
@@ -132,6 +142,14 @@ def html_usage() -> str:
     return (
         "Ask me a question about the article after the command, for example:\n"
         f"<code>/ask {escape(EXAMPLE_QUESTION)}</code>"
+    )
+
+
+def html_mention_usage(bot_username: str | None) -> str:
+    """A bare mention in a group: how to ask by mentioning."""
+    return (
+        "Mention me with your question in the same message, for example:\n"
+        f"<code>@{escape(bot_username or 'me')} {escape(EXAMPLE_QUESTION)}</code>"
     )
 
 

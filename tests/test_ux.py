@@ -173,3 +173,43 @@ async def test_a_refused_tap_still_gets_a_toast(offline_bot_factory) -> None:
     for _ in range(3):
         toast, _ = await press(bot, tap(topics, "A follower of the West?"))
         assert toast == SLOW_DOWN_TAPS
+
+
+# --- groups ---------------------------------------------------------------------------
+
+GROUP = {"id": -100500, "type": "supergroup", "title": "Readers"}
+
+
+async def test_a_tap_in_a_group_replies_to_the_tapped_message_and_says_whose_tap(offline_bot: OfflineBot) -> None:
+    topics = only(await offline_bot.send(message_update("/topics", chat_type="supergroup")))
+    before = len(offline_bot.request.calls)
+    await press(offline_bot, tap(topics, "A follower of the West?", user_id=333, chat=GROUP, message_id=77))
+    (answer,) = [c.params for c in offline_bot.request.calls[before:] if c.method == "sendMessage"]
+    assert answer["chat_id"] == -100500
+    assert answer["reply_parameters"]["message_id"] == 77
+    assert answer["text"].startswith("<i>Ada tapped: A follower of the West?</i>\n")
+    assert answer["text"].count("<blockquote") <= 1 and telegram_html_problems(answer["text"]) == []
+
+
+async def test_a_tap_in_private_is_answered_as_before(offline_bot: OfflineBot) -> None:
+    topics = only(await offline_bot.send(message_update("/topics")))
+    before = len(offline_bot.request.calls)
+    await press(offline_bot, tap(topics, "A follower of the West?"))
+    (answer,) = [c.params for c in offline_bot.request.calls[before:] if c.method == "sendMessage"]
+    assert "tapped" not in answer["text"] and "reply_parameters" not in answer
+
+
+async def test_group_answers_quote_one_passage_at_most(offline_bot: OfflineBot) -> None:
+    question = "/ask why are investors interested in Chinese tech assets?"
+    private = only(await offline_bot.send(message_update(question)))
+    group = only(await offline_bot.send(message_update(question, chat_type="supergroup")))
+    assert private["text"].count("<blockquote") > 1
+    assert group["text"].count("<blockquote") == 1 and len(group["text"]) < len(private["text"])
+
+
+async def test_a_bare_mention_gets_a_hint_worded_for_a_mention(offline_bot: OfflineBot) -> None:
+    reply = only(await offline_bot.send(message_update("@ArticleBot", chat_type="supergroup")))
+    assert "Mention me with your question" in reply["text"] and "@ArticleBot" in reply["text"]
+    assert "after the command" not in reply["text"]
+    usage = only(await offline_bot.send(message_update("/ask@ArticleBot", chat_type="supergroup")))
+    assert "after the command" in usage["text"]
