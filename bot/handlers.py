@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Awaitable
@@ -13,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import keyboards, render
+from bot import i18n, keyboards, render
 from bot.answers import Answer, Answerer, Kind
 from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
@@ -23,17 +24,12 @@ from bot.store import Store, format_stats, new_question_id
 
 log = logging.getLogger(__name__)
 
-# The command menu, in the order Telegram shows it; also the body of /help.
-PRIVATE_COMMANDS = [
-    ("ask", "ask a question about the article"),
-    ("topics", "the questions the article answers"),
-    ("figures", "the article's key figures"),
-    ("source", "title, author, outlet and date"),
-    ("help", "every command"),
-    ("start", "welcome and an example"),
-]
-GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
-PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
+# The command menu, in the order Telegram shows it; also the body of /help (descriptions: bot/catalog.py).
+PRIVATE_COMMAND_NAMES = ["ask", "topics", "figures", "source", "help", "start"]
+GROUP_COMMAND_NAMES = [name for name in PRIVATE_COMMAND_NAMES if name != "start"]
+PRIVATE_COMMANDS = render.command_menu(PRIVATE_COMMAND_NAMES)
+GROUP_COMMANDS = render.command_menu(GROUP_COMMAND_NAMES)
+PUBLIC_COMMANDS = frozenset(PRIVATE_COMMAND_NAMES)
 INLINE_RESULTS = 5
 SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
@@ -43,16 +39,10 @@ INLINE_RATE_PER_MINUTE = 60
 TAP_RATE_PER_MINUTE = 60
 # An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
 INLINE_FLOOD_CACHE_S = 10
-NOT_FOUND_INLINE = "Not in the article? Ask me privately"
-SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
-SLOW_DOWN_TAPS = "Too many taps: wait a minute, then try again."
-SLOW_DOWN_INLINE = "Too fast for me: wait a minute, then ask again"
-VOTE_UP = "Thanks for the 👍"
-VOTE_DOWN = "Thanks, noted 👎"
-VOTE_CHANGED = "Changed to {emoji}"
-VOTE_CLEARED = "Vote taken back"
-TAPPED = "{name} tapped: {label}"
-STALE_BUTTON = "That button has expired. Ask again, or see /topics."
+# The English texts, as tests and the README quote them; every language's are in bot/catalog.py.
+SLOW_DOWN = i18n.text("en", "slow_down")
+SLOW_DOWN_TAPS = i18n.text("en", "slow_down_taps")
+STALE_BUTTON = i18n.text("en", "stale_button")
 
 
 class Handlers:
@@ -123,12 +113,12 @@ class Handlers:
                 [],
                 cache_time=INLINE_FLOOD_CACHE_S,
                 is_personal=True,
-                button=InlineQueryResultsButton(SLOW_DOWN_INLINE, start_parameter="help"),
+                button=InlineQueryResultsButton(_t(update, "slow_down_inline"), start_parameter="help"),
             )
         elif update.callback_query is not None:
             if self.tap_limiter.check(user.id) == "ok":
                 return
-            reply = update.callback_query.answer(SLOW_DOWN_TAPS)
+            reply = update.callback_query.answer(_t(update, "slow_down_taps"))
         else:
             if not is_for_bot(update, PUBLIC_COMMANDS):
                 return
@@ -136,7 +126,7 @@ class Handlers:
             if verdict == "ok":
                 return
             if verdict == "notice" and update.effective_message is not None:
-                reply = update.effective_message.reply_text(SLOW_DOWN)
+                reply = update.effective_message.reply_text(_t(update, "slow_down"))
         try:
             if reply is not None:
                 await reply
@@ -159,31 +149,37 @@ class Handlers:
                 return
         user = update.effective_user
         in_group = message.chat.type != ChatType.PRIVATE
-        await message.reply_text(render.html_welcome(self.library, user.first_name if user else None, in_group))
+        language = _language(update)
+        await message.reply_text(
+            render.html_welcome(self.library, user.first_name if user else None, in_group, language),
+            reply_markup=keyboards.for_welcome(
+                render.example_target(self.library), render.topic_targets(self.library), language
+            ),
+        )
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
-        commands = PRIVATE_COMMANDS if message.chat.type == ChatType.PRIVATE else GROUP_COMMANDS
-        await message.reply_text(render.html_help(commands, context.bot.username))
+        commands = PRIVATE_COMMAND_NAMES if message.chat.type == ChatType.PRIVATE else GROUP_COMMAND_NAMES
+        await message.reply_text(render.html_help(commands, context.bot.username, _language(update)))
 
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_topics(self.library),
+                render.html_topics(self.library, _language(update)),
                 reply_markup=keyboards.for_topics(render.topic_targets(self.library)),
             )
 
     async def figures(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_figures(self.library), reply_markup=keyboards.for_figures(self.library)
+                render.html_figures(self.library, _language(update)), reply_markup=keyboards.for_figures(self.library)
             )
 
     async def source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(render.html_source(self.library))
+            await update.effective_message.reply_text(render.html_source(self.library, _language(update)))
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask and plain questions alike: the question is what remains of the text."""
@@ -199,7 +195,7 @@ class Handlers:
         question = question_text(message)
         if not question and not (message.text or "").startswith("/"):
             # "@bot" alone: how to ask by mentioning, not "after the command".
-            await message.reply_text(render.html_mention_usage(context.bot.username))
+            await message.reply_text(render.html_mention_usage(self.library, context.bot.username, _language(update)))
             return
         await self._send_answer(message, self.answerer.answer(question, previous), update)
 
@@ -236,7 +232,7 @@ class Handlers:
         """In private a pointer to /help; in groups silence, as the command may be another bot's."""
         message = update.effective_message
         if message is not None and message.chat.type == ChatType.PRIVATE:
-            await message.reply_text("I don't know that command. /help lists the ones I do.")
+            await message.reply_text(_t(update, "unknown_command"))
 
     # --- buttons and inline mode ----------------------------------------------------------
 
@@ -247,12 +243,12 @@ class Handlers:
         action = keyboards.parse(query.data, self.button_key)
         target = self.library.target(action.target_id) if action is not None else None
         if target is None:
-            await query.answer(STALE_BUTTON)
+            await query.answer(_t(update, "stale_button"))
             return
         if isinstance(action, keyboards.Vote):
             message = query.message
             markup = message.reply_markup if isinstance(message, Message) else None
-            await query.answer(_vote_toast(keyboards.given_vote(markup), action.value))
+            await query.answer(_vote_toast(keyboards.given_vote(markup), action.value, _language(update)))
             if action.value != 0:  # queued: returns at once
                 # A vote taken back stays in the log as given: the store has no way yet to remove one.
                 self.store.vote(action.question_id, target.id, query.from_user.id, action.value)
@@ -269,7 +265,8 @@ class Handlers:
             if found is not None:
                 # In a group the answer replies to the message tapped, and says whose tap it answers.
                 in_group = message.chat.type != ChatType.PRIVATE
-                heading = TAPPED.format(name=query.from_user.first_name, label=target.button) if in_group else None
+                name, label = query.from_user.first_name, target.button
+                heading = i18n.text(_language(update), "tapped", name=name, label=label) if in_group else None
                 await self._send_answer(message, found, update, quote=in_group, asked=False, heading=heading)
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -278,17 +275,18 @@ class Handlers:
             return
         text = query.query.strip()
         targets = self.answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
-        results = [self._inline_result(t, context.bot.username) for t in targets[:INLINE_RESULTS]]
-        button = None if results else InlineQueryResultsButton(NOT_FOUND_INLINE, start_parameter="help")
+        language = _language(update)
+        results = [self._inline_result(t, context.bot.username, language) for t in targets[:INLINE_RESULTS]]
+        button = None if results else InlineQueryResultsButton(_t(update, "not_found_inline"), start_parameter="help")
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=False, button=button)
 
-    def _inline_result(self, target: Target, bot_username: str) -> InlineQueryResultArticle:
+    def _inline_result(self, target: Target, bot_username: str, language: str) -> InlineQueryResultArticle:
         return InlineQueryResultArticle(
             id=target.id,
             title=target.question,
             description=target.answer,
             input_message_content=InputTextMessageContent(render.html_inline(target, self.library)),
-            reply_markup=keyboards.open_in_bot(bot_username, target),
+            reply_markup=keyboards.open_in_bot(bot_username, target, language),
         )
 
     # --- shared -------------------------------------------------------------------------
@@ -303,12 +301,17 @@ class Handlers:
         heading: str | None = None,
     ) -> None:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
+        language = _language(update, answer.language)
+        if language != answer.language:
+            answer = dataclasses.replace(answer, language=language)
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
         question_id = new_question_id() if votable or logged else None
         sent = await message.reply_text(
             render.html_answer(answer, self.library, compact=message.chat.type != ChatType.PRIVATE, heading=heading),
-            reply_markup=keyboards.for_answer(answer, question_id, self.button_key, render.topic_targets(self.library)),
+            reply_markup=keyboards.for_answer(
+                answer, question_id, self.button_key, render.topic_targets(self.library), language
+            ),
             do_quote=quote,
         )
         if answer.target is not None and votable:
@@ -339,13 +342,23 @@ class Handlers:
             log.error("Error while handling an update (%s): %s", where, context.error, exc_info=context.error)
 
 
-def _vote_toast(shown: int, value: int) -> str:
+def _language(update: Update, asked_in: str = "en") -> str:
+    """The interface language: Chinese for a Chinese Telegram app or a question in Chinese."""
+    user = update.effective_user
+    return i18n.language_of(user.language_code if user is not None else None, asked_in)
+
+
+def _t(update: Update, key: str) -> str:
+    return i18n.text(_language(update), key)
+
+
+def _vote_toast(shown: int, value: int, language: str) -> str:
     """What a vote press did, against what the buttons showed before it."""
     if value == 0:
-        return VOTE_CLEARED
+        return i18n.text(language, "vote_cleared")
     if shown not in (0, value):
-        return VOTE_CHANGED.format(emoji=keyboards.UP if value > 0 else keyboards.DOWN)
-    return VOTE_UP if value > 0 else VOTE_DOWN
+        return i18n.text(language, "vote_changed", emoji=keyboards.UP if value > 0 else keyboards.DOWN)
+    return i18n.text(language, "vote_up" if value > 0 else "vote_down")
 
 
 def _where(update: object) -> str:

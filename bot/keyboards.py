@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import i18n
 from bot.answers import Answer, Kind
 from bot.content import MAX_LABEL_CHARS, Library, Target
 
@@ -105,7 +106,7 @@ def parse(data: str | None, key: bytes) -> ShowAnswer | Vote | None:
 
 
 def for_answer(
-    answer: Answer, question_id: str | None, key: bytes, topics: list[Target] | None = None
+    answer: Answer, question_id: str | None, key: bytes, topics: list[Target] | None = None, language: str = "en"
 ) -> InlineKeyboardMarkup | None:
     """Did-you-mean buttons for close runners-up, then feedback and share; a decline with nothing
     close offers the article's ``topics`` instead."""
@@ -114,7 +115,7 @@ def for_answer(
         if not rows and answer.kind is Kind.NO_ANSWER and topics:
             return for_topics(topics)
         return InlineKeyboardMarkup(rows) if rows else None  # suggestions when not sure enough to answer
-    actions = [InlineKeyboardButton("↗ Share", switch_inline_query=answer.target.question)]
+    actions = [InlineKeyboardButton(i18n.text(language, "share"), switch_inline_query=answer.target.question)]
     if question_id is not None:
         actions[:0] = vote_buttons(key, question_id, answer.target.id)
     rows.append(actions)
@@ -123,6 +124,15 @@ def for_answer(
 
 def for_topics(targets: list[Target]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(_short(t.button), callback_data=show_data(t))] for t in targets])
+
+
+def for_welcome(example: Target | None, topics: list[Target], language: str = "en") -> InlineKeyboardMarkup:
+    """/start: the example question to tap first, then the article's other questions."""
+    rows = [[InlineKeyboardButton(_short(t.button), callback_data=show_data(t))] for t in topics if t != example]
+    if example is not None:
+        label = i18n.text(language, "try_example", label=example.button)
+        rows.insert(0, [InlineKeyboardButton(_short(label), callback_data=show_data(example))])
+    return InlineKeyboardMarkup(rows)
 
 
 def for_figures(library: Library) -> InlineKeyboardMarkup:
@@ -135,9 +145,9 @@ def deep_link(bot_username: str, target: Target) -> str:
     return f"https://t.me/{bot_username}?start={target.id}"
 
 
-def open_in_bot(bot_username: str, target: Target) -> InlineKeyboardMarkup:
+def open_in_bot(bot_username: str, target: Target, language: str = "en") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Read the source passage", url=deep_link(bot_username, target))]]
+        [[InlineKeyboardButton(i18n.text(language, "read_passage"), url=deep_link(bot_username, target))]]
     )
 
 

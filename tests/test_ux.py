@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from telegram import Update
 
-from bot import keyboards
+from bot import catalog, keyboards, render
 from bot.content import MAX_LABEL_CHARS, ContentError, Library, load_library
 from bot.handlers import SLOW_DOWN_TAPS
 from bot.limits import UserLimiter
@@ -92,7 +93,14 @@ def test_a_missing_label_is_a_warning_of_check(tmp_path: Path) -> None:
 # --- votes and limits -----------------------------------------------------------------
 
 
-def tap(message: dict, text: str, user_id: int = 111, chat: dict | None = None, message_id: int = 55) -> dict:
+def tap(
+    message: dict,
+    text: str,
+    user_id: int = 111,
+    chat: dict | None = None,
+    message_id: int = 55,
+    language_code: str = "en",
+) -> dict:
     """A tap on the button labelled ``text`` of a message the bot sent (``message``: its sendMessage or
     edit parameters), the message as Telegram delivers it with the callback."""
     data = next(b["callback_data"] for b in buttons(message) if b["text"] == text)
@@ -100,7 +108,7 @@ def tap(message: dict, text: str, user_id: int = 111, chat: dict | None = None, 
         "update_id": next(_update_ids),
         "callback_query": {
             "id": f"cb-{next(_update_ids)}",
-            "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ada", "language_code": language_code},
             "chat_instance": "ci",
             "data": data,
             "message": {
@@ -213,3 +221,56 @@ async def test_a_bare_mention_gets_a_hint_worded_for_a_mention(offline_bot: Offl
     assert "after the command" not in reply["text"]
     usage = only(await offline_bot.send(message_update("/ask@ArticleBot", chat_type="supergroup")))
     assert "after the command" in usage["text"]
+
+
+# --- languages ------------------------------------------------------------------------
+
+ZH_USER = {"from": {"id": 111, "is_bot": False, "first_name": "Ada", "language_code": "zh-hans"}}
+
+
+def test_the_catalogs_have_the_same_texts_and_fields() -> None:
+    fields = {key: set(re.findall(r"{(\w+)}", text)) for key, text in catalog.EN.items()}
+    assert catalog.ZH.keys() == catalog.EN.keys()
+    assert {key: set(re.findall(r"{(\w+)}", text)) for key, text in catalog.ZH.items()} == fields
+    # The bot's own words state nothing about the article: no numbers of its own.
+    assert [key for key, text in {**catalog.EN, **catalog.ZH}.items() if re.search(r"\d", text)] == []
+
+
+async def test_a_chinese_app_gets_the_interface_in_chinese(offline_bot: OfflineBot, library: Library) -> None:
+    start = only(await offline_bot.send(message_update("/start", extra=ZH_USER)))
+    assert start["text"].startswith("Ada，您好！") and library.article.title in start["text"]
+    labels = [b["text"] for b in buttons(start)]
+    assert labels[0] == "💬 A follower of the West?"  # the content's labels stay as written
+    help_ = only(await offline_bot.send(message_update("/help", extra=ZH_USER)))
+    assert "/topics — 文章回答的问题" in help_["text"]
+    decline = only(await offline_bot.send(message_update("tell me a joke", extra=ZH_USER)))
+    assert decline["text"].startswith("抱歉") and len(decline["text"]) <= 300 and buttons(decline)
+
+
+async def test_a_chinese_app_gets_the_article_verbatim_in_a_chinese_frame(offline_bot: OfflineBot) -> None:
+    answer = only(await offline_bot.send(message_update("How much does China spend on basic research?", extra=ZH_USER)))
+    assert answer["text"].startswith("文章（英文）中写道：")
+    assert "249.7 billion yuan" in answer["text"]  # the article's words, in English
+    assert [b["text"] for b in buttons(answer)] == ["👍", "👎", "↗ 分享"]
+    toast, _ = await press(offline_bot, tap(answer, "👍", language_code="zh-hans"))
+    assert toast == "感谢您的 👍"
+
+
+async def test_start_offers_an_example_to_tap_and_the_topics(offline_bot: OfflineBot, library: Library) -> None:
+    start = only(await offline_bot.send(message_update("/start")))
+    assert start["text"].startswith("Hello, Ada!")
+    example, *topics = buttons(start)
+    assert example["text"] == "💬 A follower of the West?" and example["callback_data"] == "a:follower"
+    assert [b["callback_data"] for b in [example, *topics]] == [
+        f"a:{t.id}" for t in sorted(render.topic_targets(library), key=lambda t: t.id != "follower")
+    ]
+    before = len(offline_bot.request.calls)
+    toast, _ = await press(offline_bot, tap(start, example["text"]))
+    (answer,) = [c.params for c in offline_bot.request.calls[before:] if c.method == "sendMessage"]
+    assert toast is None and "follower" in answer["text"]
+
+
+async def test_a_question_in_chinese_gets_chinese_buttons_from_an_english_app(offline_bot: OfflineBot) -> None:
+    answer = only(await offline_bot.send(message_update("中国2024年基础研究经费是多少？")))
+    assert answer["text"].startswith("文章") and "249.7 billion yuan" in answer["text"]
+    assert "↗ 分享" in [b["text"] for b in buttons(answer)]
