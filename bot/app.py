@@ -9,13 +9,7 @@ import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -29,10 +23,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import hangup
+from bot import hangup, profile
 from bot.answers import Answerer
 from bot.config import Settings
-from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
@@ -77,7 +71,7 @@ def build_application(
         .rate_limiter(telegram_limits())
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
-        .post_init(functools.partial(_on_start, reload=handlers.reload_content))
+        .post_init(functools.partial(_on_start, handlers=handlers))
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
@@ -160,8 +154,9 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     application.add_error_handler(handlers.error)
 
 
-async def _on_start(application: Application, reload: Callable[[], Coroutine[Any, Any, str]]) -> None:
-    await _register_commands(application)
+async def _on_start(application: Application, handlers: Handlers) -> None:
+    reload: Callable[[], Coroutine[Any, Any, str]] = handlers.reload_content
+    await profile.register(application.bot, handlers.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(
@@ -169,12 +164,3 @@ async def _on_start(application: Application, reload: Callable[[], Coroutine[Any
         )
     if hangup.take():  # one came while starting: reload now that it can be done safely
         application.create_task(reload(), name="reload-content")
-
-
-async def _register_commands(application: Application) -> None:
-    bot = application.bot
-    private = [BotCommand(name, description) for name, description in PRIVATE_COMMANDS]
-    group = [BotCommand(name, description) for name, description in GROUP_COMMANDS]
-    await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(group)

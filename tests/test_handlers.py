@@ -142,8 +142,10 @@ async def test_command_menus_are_registered_at_start(offline_bot: OfflineBot) ->
     assert application.post_init is not None
     await application.post_init(application)
     menus = offline_bot.request.sent("setMyCommands")
-    scopes = [m.get("scope", {}).get("type", "default") for m in menus]
-    assert scopes == ["all_private_chats", "all_group_chats", "default"]
+    scopes = [(m.get("scope", {}).get("type", "default"), m.get("language_code")) for m in menus]
+    assert scopes == [
+        (scope, code) for code in (None, "zh") for scope in ("all_private_chats", "all_group_chats", "default")
+    ]
     private = [c["command"] for c in menus[0]["commands"]]
     assert private[:5] == ["ask", "topics", "figures", "source", "help"] and "start" in private
     assert "start" not in [c["command"] for c in menus[1]["commands"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot import catalog, keyboards, render
+from bot import catalog, keyboards, profile, render
 from bot.content import MAX_LABEL_CHARS, ContentError, Library, load_library
 from bot.handlers import SLOW_DOWN_TAPS
 from bot.limits import UserLimiter
@@ -274,3 +275,16 @@ async def test_a_question_in_chinese_gets_chinese_buttons_from_an_english_app(of
     answer = only(await offline_bot.send(message_update("中国2024年基础研究经费是多少？")))
     assert answer["text"].startswith("文章") and "249.7 billion yuan" in answer["text"]
     assert "↗ 分享" in [b["text"] for b in buttons(answer)]
+
+
+# --- the profile ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_description_fits_telegrams_limits_even_for_a_long_title(library: Library, language: str) -> None:
+    long = dataclasses.replace(library, article=dataclasses.replace(library.article, title="Title " * 100))
+    description, short = profile.descriptions(long, language)
+    assert len(description) <= profile.MAX_DESCRIPTION and len(short) <= profile.MAX_SHORT_DESCRIPTION
+    assert description.endswith("…") and short.endswith("…")
+    full, _ = profile.descriptions(library, language)
+    assert library.article.title in full and library.article.outlet in full
