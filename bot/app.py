@@ -141,10 +141,17 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     # 2. In private, any other text is a question; an unknown command gets a pointer to /help.
     application.add_handler(MessageHandler(new_message & private & filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(new_message & private & filters.TEXT, handlers.ask))
+    # A photo or document with a caption is asked by its caption; other media get a hint that the bot reads text.
+    captioned = (filters.PHOTO | filters.Document.ALL) & filters.CAPTION
+    application.add_handler(MessageHandler(new_message & private & captioned, handlers.ask))
+    media = filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.ANIMATION | filters.VIDEO_NOTE
+    application.add_handler(MessageHandler(new_message & private & media, handlers.media_hint))
 
     # 3. In groups, only text that mentions the bot or replies to it; all other chatter is ignored.
     application.add_handler(
-        MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), handlers.ask)
+        MessageHandler(
+            new_message & groups & (filters.TEXT | captioned) & ~filters.COMMAND & AddressedToBot(), handlers.ask
+        )
     )
 
     # 4. Buttons under answers and listings, and inline mode (@bot question, in any chat).

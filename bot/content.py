@@ -38,6 +38,7 @@ class Article:
     author: str
     outlet: str
     date: dt.date
+    url: str | None = None  # the original article, when the content gives it: citations link to it
 
     def fact(self, name: str) -> str:
         return self.date.strftime("%-d %B %Y") if name == "date" else getattr(self, name)
@@ -220,7 +221,7 @@ def _read_section(
 
 
 def _article(value: Any, line: int, check: Checker) -> Article | None:
-    item = check.fields(value, line, "article", set(METADATA_FIELDS), set())
+    item = check.fields(value, line, "article", set(METADATA_FIELDS), {"url"})
     if item is None:
         return None
     date = item.get("date")
@@ -228,9 +229,13 @@ def _article(value: Any, line: int, check: Checker) -> Article | None:
         check.error(item.key_lines["date"], "article: 'date' must be a date like 2025-02-21")
         date = None
     texts = {key: check.text(item, key, "article") for key in ("title", "author", "outlet")}
+    url = check.text(item, "url", "article") or None
+    if url is not None and not re.fullmatch(r"https?://[^\s\"<>]+", url):
+        check.error(item.key_lines["url"], f"article: 'url' must be an http:// or https:// address, got {url!r}")
+        url = None
     if date is None or not all(texts.values()):
         return None
-    return Article(date=date, **texts)
+    return Article(date=date, url=url, **texts)
 
 
 def _passages(value: Any, line: int, check: Checker) -> dict[str, Passage]:

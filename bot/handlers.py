@@ -193,11 +193,16 @@ class Handlers:
         )
         previous = self.library.target(previous_id) if previous_id else None
         question = question_text(message)
-        if not question and not (message.text or "").startswith("/"):
+        if not question and not (message.text or message.caption or "").startswith("/"):
             # "@bot" alone: how to ask by mentioning, not "after the command".
             await message.reply_text(render.html_mention_usage(self.library, context.bot.username, _language(update)))
             return
         await self._send_answer(message, self.answerer.answer(question, previous), update)
+
+    async def media_hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, voice message, GIF or bare photo in private: the bot reads text only, and says so."""
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(_t(update, "media_hint"))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """For admins only; everyone else sees what an unknown command gets."""

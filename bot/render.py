@@ -32,6 +32,16 @@ def example_target(library: Library) -> Target | None:
     return next((t for t in topics if getattr(t, "heading", False)), topics[0] if topics else None)
 
 
+def html_citation(library: Library) -> str:
+    """The citation in italics, its outlet linking to the original article when the content gives its URL."""
+    article = library.article
+    text = escape(citation(library))
+    if article.url:
+        outlet = escape(article.outlet)
+        text = text.replace(outlet, f'<a href="{_escape(article.url, quote=True)}">{outlet}</a>', 1)
+    return f"<i>{text}</i>"
+
+
 def citation(library: Library) -> str:
     article = library.article
     return f"{article.outlet} · {article.author} · {article.date.strftime('%-d %b %Y')}"
@@ -59,7 +69,7 @@ def _html_answer(answer: Answer, library: Library, compact: bool) -> str:
         return html_no_answer(language)
     lead, blocks = _body(answer, library)
     head = "\n".join([*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)])
-    tail = f"<i>{escape(citation(library))}</i>"
+    tail = html_citation(library)
     quotes = [escape(p.text) for p in answer.passages[: 1 if compact else None]]
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
 
@@ -108,7 +118,7 @@ def html_inline(target: Target, library: Library) -> str:
     """The message an inline result sends: the short answer (or the overview) and where it comes from."""
     _, blocks = _body(Answer(Kind.ANSWER, target.question, target), library)
     body = "\n".join(_html_block(label, text, i == 0) for i, (label, text) in enumerate(blocks))
-    return f"{body}\n<i>{escape(citation(library))}</i>"
+    return f"{body}\n{html_citation(library)}"
 
 
 def plain_answer(answer: Answer, library: Library) -> str:
@@ -126,7 +136,7 @@ def plain_answer(answer: Answer, library: Library) -> str:
     lines = [*([lead] if lead else []), *body, ""]
     if answer.passages:
         lines += [*(f"> {p.text}" for p in answer.passages), ""]
-    lines.append(f"— {citation(library)}")
+    lines.append(f"— {citation(library)}" + (f" {library.article.url}" if library.article.url else ""))
     if answer.alternatives:
         lines.append("Did you mean: " + " | ".join(t.question for t in answer.alternatives))
     return "\n".join(lines)

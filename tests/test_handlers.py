@@ -120,8 +120,8 @@ async def test_group_commands_work(offline_bot: OfflineBot) -> None:
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
     ],
 )
-async def test_media_is_ignored_quietly(offline_bot: OfflineBot, extra: dict) -> None:
-    assert await offline_bot.send(message_update(None, extra=extra)) == []
+async def test_media_is_ignored_quietly_in_groups(offline_bot: OfflineBot, extra: dict) -> None:
+    assert await offline_bot.send(message_update(None, chat_type="supergroup", extra=extra)) == []
 
 
 async def test_edited_messages_and_channel_posts_are_ignored(offline_bot: OfflineBot) -> None:

@@ -12,11 +12,11 @@ from telegram import Update
 
 from bot import catalog, keyboards, profile, render
 from bot.content import MAX_LABEL_CHARS, ContentError, Library, load_library
-from bot.handlers import SLOW_DOWN_TAPS
+from bot.handlers import SLOW_DOWN, SLOW_DOWN_TAPS
 from bot.limits import UserLimiter
 from tests.conftest import CONTENT, OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import BOT_USER, _update_ids, message_update
+from tests.telegram_double import BOT_USER, STICKER, _update_ids, message_update
 from tests.test_telegram_native import buttons
 
 
@@ -288,3 +288,80 @@ def test_the_description_fits_telegrams_limits_even_for_a_long_title(library: Li
     assert description.endswith("…") and short.endswith("…")
     full, _ = profile.descriptions(library, language)
     assert library.article.title in full and library.article.outlet in full
+
+
+# --- media and the citation -----------------------------------------------------------
+
+PHOTO = {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]}
+DOCUMENT = {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "notes.pdf"}}
+VOICE = {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}}
+GIF = {
+    "animation": {"file_id": "g", "file_unique_id": "g", "width": 1, "height": 1, "duration": 1},
+    "document": {"file_id": "g", "file_unique_id": "g"},
+}
+
+
+@pytest.mark.parametrize("media", [PHOTO, DOCUMENT], ids=["photo", "document"])
+async def test_a_caption_that_is_a_question_is_answered(offline_bot: OfflineBot, media: dict) -> None:
+    asked = {**media, "caption": "How much does China spend on basic research?"}
+    reply = only(await offline_bot.send(message_update(None, extra=asked)))
+    assert "249.7 billion yuan" in reply["text"]
+
+
+async def test_a_caption_mentioning_the_bot_in_a_group_is_answered(offline_bot: OfflineBot) -> None:
+    caption = "@ArticleBot who wrote the article?"
+    asked = {**PHOTO, "caption": caption, "caption_entities": [{"type": "mention", "offset": 0, "length": 11}]}
+    reply = only(await offline_bot.send(message_update(None, chat_type="supergroup", extra=asked)))
+    assert "Hu Weijia" in reply["text"]
+    chatter = {**PHOTO, "caption": "who wrote the article?"}
+    assert await offline_bot.send(message_update(None, chat_type="supergroup", extra=chatter)) == []
+
+
+@pytest.mark.parametrize("media", [STICKER, VOICE, GIF, PHOTO], ids=["sticker", "voice", "gif", "photo"])
+async def test_media_without_text_gets_a_hint_in_private_and_silence_in_groups(
+    offline_bot: OfflineBot, media: dict
+) -> None:
+    reply = only(await offline_bot.send(message_update(None, extra=media)))
+    assert reply["text"] == "I read text: ask me about the article."
+    assert await offline_bot.send(message_update(None, chat_type="supergroup", extra=media)) == []
+    chinese = only(await offline_bot.send(message_update(None, extra={**media, **ZH_USER})))
+    assert chinese["text"] == catalog.ZH["media_hint"]
+
+
+async def test_the_citation_links_to_the_article_only_when_the_content_has_its_url(
+    offline_bot_factory, tmp_path: Path
+) -> None:
+    plain = await offline_bot_factory()
+    (answer,) = await plain.send(message_update("who wrote the article?"))
+    assert "<a href" not in answer["text"]
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    article = content / "article.yaml"
+    url = "https://www.example.com/content/1.html?a=1&b=2"
+    article.write_text(article.read_text().replace("  date: 2025-02-21\n", f"  date: 2025-02-21\n  url: {url}\n", 1))
+    linked = await offline_bot_factory(content_dir=content)
+    (answer,) = await linked.send(message_update("who wrote the article?"))
+    assert '<a href="https://www.example.com/content/1.html?a=1&amp;b=2">Global Times</a>' in answer["text"]
+    assert telegram_html_problems(answer["text"]) == []
+
+
+def test_an_article_url_must_be_a_web_address(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    article = content / "article.yaml"
+    article.write_text(
+        article.read_text().replace("  date: 2025-02-21\n", "  date: 2025-02-21\n  url: javascript:x\n", 1)
+    )
+    with pytest.raises(ContentError) as raised:
+        load_library(content)
+    assert raised.value.errors == [
+        f"{article}:8: article: 'url' must be an http:// or https:// address, got 'javascript:x'"
+    ]
+
+
+async def test_a_sticker_flood_in_private_is_limited_like_questions(offline_bot_factory) -> None:
+    bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, lambda: 1000.0))
+    hints = [await bot.send(message_update(None, extra=STICKER)) for _ in range(5)]
+    assert [len(sent) for sent in hints] == [1, 1, 1, 0, 0]  # two hints, the notice, then silence
+    assert hints[2][0]["text"] == SLOW_DOWN
