@@ -15,7 +15,7 @@ from bot import hangup
 hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while starting must not end the bot
 
 from bot import render  # noqa: E402
-from bot.answers import Answerer, Kind  # noqa: E402
+from bot.answers import Answerer  # noqa: E402
 from bot.config import ConfigError, answer_at, content_dir, db_path, load_env_file, load_settings  # noqa: E402
 from bot.content import ContentError, load_library  # noqa: E402
 
@@ -92,25 +92,9 @@ def _ask(answerer: Answerer, question: str) -> int:
     if question.strip():
         print(render.plain_answer(answerer.answer(question), answerer.library))
         return 0
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"Ask about: {answerer.library.article.title}\nOne question a line; Ctrl-D to quit.")
-    # One reader's conversation: a line may follow up on the answer before it, as in a chat.
-    previous = None
-    try:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            answer = answerer.answer(line, previous)
-            if answer.target is not None and answer.kind in (Kind.ANSWER, Kind.CAVEAT):
-                previous = answer.target
-            if not interactive:
-                print(f"» {line.strip()}")  # which answer is which, when questions come from a file
-            print(render.plain_answer(answer, answerer.library))
-            print()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    from bot.console import converse
+
+    return converse(answerer)
 
 
 if __name__ == "__main__":
