@@ -14,7 +14,7 @@ from bot import hangup
 hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while starting must not end the bot
 
 from bot import render  # noqa: E402
-from bot.answers import Answerer, Kind  # noqa: E402
+from bot.answers import Answerer  # noqa: E402
 from bot.config import (  # noqa: E402
     ConfigError,
     Settings,
@@ -74,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     answerer = Answerer(library, threshold)
     if args.command == "check":
+        for warning in library.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for first, said, second, text in answerer.matcher.clashes:
             print(
                 f'warning: {second} "{text}" reads the same as {first} "{said}"; the matcher cannot tell them apart',
@@ -98,25 +100,9 @@ def _ask(answerer: Answerer, question: str) -> int:
     if question.strip():
         print(render.plain_answer(answerer.answer(question), answerer.library))
         return 0
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"Ask about: {answerer.library.article.title}\nOne question a line; Ctrl-D to quit.")
-    # One reader's conversation: a line may follow up on the answer before it, as in a chat.
-    previous = None
-    try:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            answer = answerer.answer(line, previous)
-            if answer.target is not None and answer.kind in (Kind.ANSWER, Kind.CAVEAT):
-                previous = answer.target
-            if not interactive:
-                print(f"» {line.strip()}")  # which answer is which, when questions come from a file
-            print(render.plain_answer(answer, answerer.library))
-            print()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    from bot.console import converse
+
+    return converse(answerer)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,7 @@ import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -29,10 +23,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import hangup
+from bot import hangup, profile
 from bot.answers import Answerer
 from bot.config import Settings
-from bot.handlers import GROUP_COMMANDS, PRIVATE_COMMANDS, Handlers
+from bot.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
 from bot.questions import AddressedToBot
@@ -48,6 +42,7 @@ def build_application(
     limiter: UserLimiter | None = None,
     inline_limiter: UserLimiter | None = None,
     updates_request: BaseRequest | None = None,
+    tap_limiter: UserLimiter | None = None,
 ) -> Application:
     """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
     polls instead). Tests pass an offline ``request`` in place of HTTP, and limiters with their own clock."""
@@ -60,6 +55,7 @@ def build_application(
         settings.content_dir,
         button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
         inline_limiter=inline_limiter,
+        tap_limiter=tap_limiter,
     )
     builder = (
         Application.builder()
@@ -75,7 +71,7 @@ def build_application(
         .rate_limiter(telegram_limits())
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
-        .post_init(functools.partial(_on_start, reload=handlers.reload_content))
+        .post_init(functools.partial(_on_start, handlers=handlers))
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
@@ -145,10 +141,17 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     # 2. In private, any other text is a question; an unknown command gets a pointer to /help.
     application.add_handler(MessageHandler(new_message & private & filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(new_message & private & filters.TEXT, handlers.ask))
+    # A photo or document with a caption is asked by its caption; other media get a hint that the bot reads text.
+    captioned = (filters.PHOTO | filters.Document.ALL) & filters.CAPTION
+    application.add_handler(MessageHandler(new_message & private & captioned, handlers.ask))
+    media = filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.ANIMATION | filters.VIDEO_NOTE
+    application.add_handler(MessageHandler(new_message & private & media, handlers.media_hint))
 
     # 3. In groups, only text that mentions the bot or replies to it; all other chatter is ignored.
     application.add_handler(
-        MessageHandler(new_message & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), handlers.ask)
+        MessageHandler(
+            new_message & groups & (filters.TEXT | captioned) & ~filters.COMMAND & AddressedToBot(), handlers.ask
+        )
     )
 
     # 4. Buttons under answers and listings, and inline mode (@bot question, in any chat).
@@ -158,8 +161,9 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     application.add_error_handler(handlers.error)
 
 
-async def _on_start(application: Application, reload: Callable[[], Coroutine[Any, Any, str]]) -> None:
-    await _register_commands(application)
+async def _on_start(application: Application, handlers: Handlers) -> None:
+    reload: Callable[[], Coroutine[Any, Any, str]] = handlers.reload_content
+    await profile.register(application.bot, handlers.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(
@@ -167,12 +171,3 @@ async def _on_start(application: Application, reload: Callable[[], Coroutine[Any
         )
     if hangup.take():  # one came while starting: reload now that it can be done safely
         application.create_task(reload(), name="reload-content")
-
-
-async def _register_commands(application: Application) -> None:
-    bot = application.bot
-    private = [BotCommand(name, description) for name, description in PRIVATE_COMMANDS]
-    group = [BotCommand(name, description) for name, description in GROUP_COMMANDS]
-    await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(group)

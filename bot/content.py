@@ -18,6 +18,8 @@ from bot.parameters import Parameters, read_decision
 from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
+# A button's text on a phone: what fits on one line of the narrowest keyboard.
+MAX_LABEL_CHARS = 40
 METADATA_FIELDS = ("title", "author", "outlet", "date")
 LISTS = ("headings", "figures")
 
@@ -36,6 +38,7 @@ class Article:
     author: str
     outlet: str
     date: dt.date
+    url: str | None = None  # the original article, when the content gives it: citations link to it
 
     def fact(self, name: str) -> str:
         return self.date.strftime("%-d %B %Y") if name == "date" else getattr(self, name)
@@ -60,6 +63,11 @@ class Entry:
     facts: tuple[str, ...] = ()
     # An overview rather than one answer: "headings" (each heading's short answer) or "figures".
     lists: str | None = None
+    label: str = ""  # the entry's button; without one, buttons show the question cut short
+
+    @property
+    def button(self) -> str:
+        return self.label or self.question
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,11 @@ class Figure:
     answer: str
     passage_id: str
     phrasings: tuple[str, ...]
+    short: str = ""  # the figure's button (content key ``button``); without one, the label cut short
+
+    @property
+    def button(self) -> str:
+        return self.short or self.label
 
     @property
     def question(self) -> str:
@@ -109,6 +122,8 @@ class Library:
     unanswered: tuple[str, ...] = ()
     # How the bot decides to answer: fitted by benchmarks/tune.py, kept with the content it was fitted on.
     parameters: Parameters = field(default_factory=Parameters)
+    # What ``check`` points out without refusing the content: ``file:line: what is wrong`` each.
+    warnings: tuple[str, ...] = ()
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
 
     @property
@@ -181,7 +196,15 @@ def load_library(content_dir: str | Path) -> Library:
     if check.errors or article is None:
         raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
     return Library(
-        article, passages, tuple(entries), tuple(figures), tuple(topics), tuple(chitchat), unanswered, parameters
+        article,
+        passages,
+        tuple(entries),
+        tuple(figures),
+        tuple(topics),
+        tuple(chitchat),
+        unanswered,
+        parameters,
+        warnings=tuple(check.warnings),
     )
 
 
@@ -198,7 +221,7 @@ def _read_section(
 
 
 def _article(value: Any, line: int, check: Checker) -> Article | None:
-    item = check.fields(value, line, "article", set(METADATA_FIELDS), set())
+    item = check.fields(value, line, "article", set(METADATA_FIELDS), {"url"})
     if item is None:
         return None
     date = item.get("date")
@@ -206,9 +229,13 @@ def _article(value: Any, line: int, check: Checker) -> Article | None:
         check.error(item.key_lines["date"], "article: 'date' must be a date like 2025-02-21")
         date = None
     texts = {key: check.text(item, key, "article") for key in ("title", "author", "outlet")}
+    url = check.text(item, "url", "article") or None
+    if url is not None and not re.fullmatch(r"https?://[^\s\"<>]+", url):
+        check.error(item.key_lines["url"], f"article: 'url' must be an http:// or https:// address, got {url!r}")
+        url = None
     if date is None or not all(texts.values()):
         return None
-    return Article(date=date, **texts)
+    return Article(date=date, url=url, **texts)
 
 
 def _passages(value: Any, line: int, check: Checker) -> dict[str, Passage]:
@@ -238,7 +265,9 @@ def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passage
         lists = raw.get("lists") if isinstance(raw, YamlMap) else None
         # An overview needs no answer of its own: the list is the answer.
         needed = required - {"answer", "passages"} if lists is not None else required
-        item = check.fields(raw, item_line, "entry", needed, {"heading", "facts", "lists", "answer", "passages"})
+        item = check.fields(
+            raw, item_line, "entry", needed, {"heading", "facts", "lists", "answer", "passages", "label"}
+        )
         if item is None:
             continue
         ident = check.ident(item, "entry", ids)
@@ -253,6 +282,8 @@ def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passage
                 check.error(
                     item.key_lines["facts"], f"{what}: unknown fact {fact!r} (allowed: {', '.join(METADATA_FIELDS)})"
                 )
+        if "label" not in item:
+            check.warn(item.line, f"{what}: no 'label'; its buttons show the question cut to {MAX_LABEL_CHARS}")
         heading = item.get("heading", False)
         if not isinstance(heading, bool):
             check.error(item.key_lines["heading"], f"{what}: 'heading' must be true or false")
@@ -266,6 +297,7 @@ def _entries(value: Any, line: int, check: Checker, ids: dict[str, str], passage
                 heading=heading is True,
                 facts=facts,
                 lists=lists if lists in LISTS else None,
+                label=check.text(item, "label", what, MAX_LABEL_CHARS),
             )
         )
     return result
@@ -275,7 +307,7 @@ def _figures(value: Any, line: int, check: Checker, ids: dict[str, str], passage
     result = []
     required = {"id", "measures", "value", "unit", "period", "label", "answer", "passage", "phrasings"}
     for item_line, raw in check.items(value, line, "figures"):
-        item = check.fields(raw, item_line, "figure", required, set())
+        item = check.fields(raw, item_line, "figure", required, {"button"})
         if item is None:
             continue
         ident = check.ident(item, "figure", ids)
@@ -296,8 +328,11 @@ def _figures(value: Any, line: int, check: Checker, ids: dict[str, str], passage
                 answer=check.text(item, "answer", what, MAX_ANSWER_CHARS),
                 passage_id=passage_id,
                 phrasings=check.texts(item, "phrasings", what),
+                short=check.text(item, "button", what, MAX_LABEL_CHARS),
             )
         )
+        if "button" not in item:
+            check.warn(item.line, f"{what}: no 'button'; its buttons show the label cut to {MAX_LABEL_CHARS}")
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable
 from pathlib import Path
@@ -12,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import keyboards, render
+from bot import i18n, keyboards, render
 from bot.answers import Answer, Answerer, Kind
 from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
@@ -22,28 +23,25 @@ from bot.store import Store, StoreError, format_stats
 
 log = logging.getLogger(__name__)
 
-# The command menu, in the order Telegram shows it; also the body of /help.
-PRIVATE_COMMANDS = [
-    ("ask", "ask a question about the article"),
-    ("topics", "the questions the article answers"),
-    ("figures", "the article's key figures"),
-    ("source", "title, author, outlet and date"),
-    ("help", "every command"),
-    ("start", "welcome and an example"),
-]
-GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"]
-PUBLIC_COMMANDS = frozenset(name for name, _ in PRIVATE_COMMANDS)
+# The command menu, in the order Telegram shows it; also the body of /help (descriptions: bot/catalog.py).
+PRIVATE_COMMAND_NAMES = ["ask", "topics", "figures", "source", "help", "start"]
+GROUP_COMMAND_NAMES = [name for name in PRIVATE_COMMAND_NAMES if name != "start"]
+PRIVATE_COMMANDS = render.command_menu(PRIVATE_COMMAND_NAMES)
+GROUP_COMMANDS = render.command_menu(GROUP_COMMAND_NAMES)
+PUBLIC_COMMANDS = frozenset(PRIVATE_COMMAND_NAMES)
 INLINE_RESULTS = 5
 SEEN_UPDATES = 10_000
 INLINE_CACHE_S = 300
 # Inline queries come one per keystroke: room for someone typing several questions a minute.
 INLINE_RATE_PER_MINUTE = 60
+# Button taps cost a toast or one answer from the content: a limit of their own, not the questions'.
+TAP_RATE_PER_MINUTE = 60
 # An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
 INLINE_FLOOD_CACHE_S = 10
-NOT_FOUND_INLINE = "Not in the article? Ask me privately"
-SLOW_DOWN = "You're asking faster than I can read. Please wait a minute, then ask again."
-SLOW_DOWN_INLINE = "Too fast for me: wait a minute, then ask again"
-STALE_BUTTON = "That button has expired. Ask again, or see /topics."
+# The English texts, as tests and the README quote them; every language's are in bot/catalog.py.
+SLOW_DOWN = i18n.text("en", "slow_down")
+SLOW_DOWN_TAPS = i18n.text("en", "slow_down_taps")
+STALE_BUTTON = i18n.text("en", "stale_button")
 
 
 class Handlers:
@@ -58,6 +56,7 @@ class Handlers:
         *,
         button_key: bytes,
         inline_limiter: UserLimiter | None = None,
+        tap_limiter: UserLimiter | None = None,
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
@@ -66,6 +65,7 @@ class Handlers:
         self.store = store
         self.limiter = limiter
         self.inline_limiter = inline_limiter or UserLimiter(INLINE_RATE_PER_MINUTE, window=60.0)
+        self.tap_limiter = tap_limiter or UserLimiter(TAP_RATE_PER_MINUTE, window=60.0)
         self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
@@ -99,7 +99,8 @@ class Handlers:
 
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every other handler: past the per-person limit, one notice, then silence.
-        Inline queries have a limit of their own and are answered with nothing past it."""
+        Inline queries have a limit of their own and are answered with nothing past it; button taps
+        and votes one too, and every refused tap gets a toast (a tap with no answer spins)."""
         user = update.effective_user
         if user is None:
             return
@@ -111,18 +112,20 @@ class Handlers:
                 [],
                 cache_time=INLINE_FLOOD_CACHE_S,
                 is_personal=True,
-                button=InlineQueryResultsButton(SLOW_DOWN_INLINE, start_parameter="help"),
+                button=InlineQueryResultsButton(_t(update, "slow_down_inline"), start_parameter="help"),
             )
+        elif update.callback_query is not None:
+            if self.tap_limiter.check(user.id) == "ok":
+                return
+            reply = update.callback_query.answer(_t(update, "slow_down_taps"))
         else:
             if not is_for_bot(update, PUBLIC_COMMANDS):
                 return
             verdict = self.limiter.check(user.id)
             if verdict == "ok":
                 return
-            if update.callback_query is not None:
-                reply = update.callback_query.answer(SLOW_DOWN if verdict == "notice" else None)
-            elif verdict == "notice" and update.effective_message is not None:
-                reply = update.effective_message.reply_text(SLOW_DOWN)
+            if verdict == "notice" and update.effective_message is not None:
+                reply = update.effective_message.reply_text(_t(update, "slow_down"))
         try:
             if reply is not None:
                 await reply
@@ -145,31 +148,37 @@ class Handlers:
                 return
         user = update.effective_user
         in_group = message.chat.type != ChatType.PRIVATE
-        await message.reply_text(render.html_welcome(self.library, user.first_name if user else None, in_group))
+        language = _language(update)
+        await message.reply_text(
+            render.html_welcome(self.library, user.first_name if user else None, in_group, language),
+            reply_markup=keyboards.for_welcome(
+                render.example_target(self.library), render.topic_targets(self.library), language
+            ),
+        )
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
-        commands = PRIVATE_COMMANDS if message.chat.type == ChatType.PRIVATE else GROUP_COMMANDS
-        await message.reply_text(render.html_help(commands, context.bot.username))
+        commands = PRIVATE_COMMAND_NAMES if message.chat.type == ChatType.PRIVATE else GROUP_COMMAND_NAMES
+        await message.reply_text(render.html_help(commands, context.bot.username, _language(update)))
 
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_topics(self.library),
+                render.html_topics(self.library, _language(update)),
                 reply_markup=keyboards.for_topics(render.topic_targets(self.library)),
             )
 
     async def figures(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_figures(self.library), reply_markup=keyboards.for_figures(self.library)
+                render.html_figures(self.library, _language(update)), reply_markup=keyboards.for_figures(self.library)
             )
 
     async def source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(render.html_source(self.library))
+            await update.effective_message.reply_text(render.html_source(self.library, _language(update)))
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask and plain questions alike: the question is what remains of the text."""
@@ -182,7 +191,17 @@ class Handlers:
             message.chat.id, user.id if user else None, replied.message_id if replied is not None else None
         )
         previous = self.library.target(previous_id) if previous_id else None
-        await self._send_answer(message, self.answerer.answer(question_text(message), previous), update)
+        question = question_text(message)
+        if not question and not (message.text or message.caption or "").startswith("/"):
+            # "@bot" alone: how to ask by mentioning, not "after the command".
+            await message.reply_text(render.html_mention_usage(self.library, context.bot.username, _language(update)))
+            return
+        await self._send_answer(message, self.answerer.answer(question, previous), update)
+
+    async def media_hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, voice message, GIF or bare photo in private: the bot reads text only, and says so."""
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(_t(update, "media_hint"))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """For admins only; everyone else sees what an unknown command gets."""
@@ -217,7 +236,7 @@ class Handlers:
         """In private a pointer to /help; in groups silence, as the command may be another bot's."""
         message = update.effective_message
         if message is not None and message.chat.type == ChatType.PRIVATE:
-            await message.reply_text("I don't know that command. /help lists the ones I do.")
+            await message.reply_text(_t(update, "unknown_command"))
 
     # --- buttons and inline mode ----------------------------------------------------------
 
@@ -228,18 +247,31 @@ class Handlers:
         action = keyboards.parse(query.data, self.button_key)
         target = self.library.target(action.target_id) if action is not None else None
         if target is None:
-            await query.answer(STALE_BUTTON)
+            await query.answer(_t(update, "stale_button"))
             return
         if isinstance(action, keyboards.Vote):
-            await query.answer("Thanks for the 👍" if action.value > 0 else "Thanks, noted 👎")
-            self.store.vote(action.question_id, target.id, query.from_user.id, action.value)  # queued: returns at once
+            message = query.message
+            markup = message.reply_markup if isinstance(message, Message) else None
+            await query.answer(_vote_toast(keyboards.given_vote(markup), action.value, _language(update)))
+            if action.value != 0:  # queued: returns at once
+                # A vote taken back stays in the log as given: the store has no way yet to remove one.
+                self.store.vote(action.question_id, target.id, query.from_user.id, action.value)
+            if markup is not None:
+                try:
+                    await query.edit_message_reply_markup(keyboards.with_vote(markup, self.button_key, action))
+                except BadRequest as exc:  # e.g. the message is too old to edit: the vote counts all the same
+                    log.info("Vote not shown on the message (%s): %s", _where(update), exc)
             return
         message = query.message
         await query.answer()
         if isinstance(message, Message):
             found = self.answerer.lookup(target.id)
             if found is not None:
-                await self._send_answer(message, found, update, quote=False, asked=False)
+                # In a group the answer replies to the message tapped, and says whose tap it answers.
+                in_group = message.chat.type != ChatType.PRIVATE
+                name, label = query.from_user.first_name, target.button
+                heading = i18n.text(_language(update), "tapped", name=name, label=label) if in_group else None
+                await self._send_answer(message, found, update, quote=in_group, asked=False, heading=heading)
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -247,31 +279,43 @@ class Handlers:
             return
         text = query.query.strip()
         targets = self.answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
-        results = [self._inline_result(t, context.bot.username) for t in targets[:INLINE_RESULTS]]
-        button = None if results else InlineQueryResultsButton(NOT_FOUND_INLINE, start_parameter="help")
+        language = _language(update)
+        results = [self._inline_result(t, context.bot.username, language) for t in targets[:INLINE_RESULTS]]
+        button = None if results else InlineQueryResultsButton(_t(update, "not_found_inline"), start_parameter="help")
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=False, button=button)
 
-    def _inline_result(self, target: Target, bot_username: str) -> InlineQueryResultArticle:
+    def _inline_result(self, target: Target, bot_username: str, language: str) -> InlineQueryResultArticle:
         return InlineQueryResultArticle(
             id=target.id,
             title=target.question,
             description=target.answer,
             input_message_content=InputTextMessageContent(render.html_inline(target, self.library)),
-            reply_markup=keyboards.open_in_bot(bot_username, target),
+            reply_markup=keyboards.open_in_bot(bot_username, target, language),
         )
 
     # --- shared -------------------------------------------------------------------------
 
     async def _send_answer(
-        self, message: Message, answer: Answer, update: Update, quote: bool | None = None, asked: bool = True
+        self,
+        message: Message,
+        answer: Answer,
+        update: Update,
+        quote: bool | None = None,
+        asked: bool = True,
+        heading: str | None = None,
     ) -> None:
         """Send an answer; log it when someone typed the question (``asked``), not when they tapped it."""
+        language = _language(update, answer.language)
+        if language != answer.language:
+            answer = dataclasses.replace(answer, language=language)
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
         question_id = self.store.question_id(_delivery(update)) if votable or logged else None
         sent = await message.reply_text(
-            render.html_answer(answer, self.library),
-            reply_markup=keyboards.for_answer(answer, question_id, self.button_key),
+            render.html_answer(answer, self.library, compact=message.chat.type != ChatType.PRIVATE, heading=heading),
+            reply_markup=keyboards.for_answer(
+                answer, question_id, self.button_key, render.topic_targets(self.library), language
+            ),
             do_quote=quote,
         )
         if answer.target is not None and votable:
@@ -300,6 +344,25 @@ class Handlers:
             log.error("Telegram refused a call (%s): %s", where, context.error)
         else:
             log.error("Error while handling an update (%s): %s", where, context.error, exc_info=context.error)
+
+
+def _language(update: Update, asked_in: str = "en") -> str:
+    """The interface language: Chinese for a Chinese Telegram app or a question in Chinese."""
+    user = update.effective_user
+    return i18n.language_of(user.language_code if user is not None else None, asked_in)
+
+
+def _t(update: Update, key: str) -> str:
+    return i18n.text(_language(update), key)
+
+
+def _vote_toast(shown: int, value: int, language: str) -> str:
+    """What a vote press did, against what the buttons showed before it."""
+    if value == 0:
+        return i18n.text(language, "vote_cleared")
+    if shown not in (0, value):
+        return i18n.text(language, "vote_changed", emoji=keyboards.UP if value > 0 else keyboards.DOWN)
+    return i18n.text(language, "vote_up" if value > 0 else "vote_down")
 
 
 def _where(update: object) -> str:

@@ -17,9 +17,29 @@ from bot.content import Library, Target
 MAX_MESSAGE_CHARS = 4096
 # Quotes need no escaping outside attributes, and &#x27; reads badly in notifications.
 escape = partial(_escape, quote=False)
-NOT_FOUND = "I couldn't find that in the article, so I won't guess."
-POINTER = "See /topics for the article's questions, or /figures for its numbers."
+NOT_FOUND = i18n.text("en", "not_found")
 EXAMPLE_QUESTION = "Is China just a follower of Western innovation?"
+
+
+def _t(language: str, key: str, **html: str) -> str:
+    """A catalog text as HTML; ``html`` fields are filled in already escaped."""
+    return escape(i18n.text(language, key)).format(**html)
+
+
+def example_target(library: Library) -> Target | None:
+    """The question /start offers to tap: the first of /topics that is one of the article's headings."""
+    topics = topic_targets(library)
+    return next((t for t in topics if getattr(t, "heading", False)), topics[0] if topics else None)
+
+
+def html_citation(library: Library) -> str:
+    """The citation in italics, its outlet linking to the original article when the content gives its URL."""
+    article = library.article
+    text = escape(citation(library))
+    if article.url:
+        outlet = escape(article.outlet)
+        text = text.replace(outlet, f'<a href="{_escape(article.url, quote=True)}">{outlet}</a>', 1)
+    return f"<i>{text}</i>"
 
 
 def citation(library: Library) -> str:
@@ -27,22 +47,30 @@ def citation(library: Library) -> str:
     return f"{article.outlet} · {article.author} · {article.date.strftime('%-d %b %Y')}"
 
 
-def html_answer(answer: Answer, library: Library) -> str:
+def html_answer(answer: Answer, library: Library, compact: bool = False, heading: str | None = None) -> str:
+    """``compact`` (groups): one quoted passage at most. ``heading``: a first line of the bot's own,
+    such as whose tap this answers."""
+    text = _html_answer(answer, library, compact)
+    if heading is None:
+        return text
+    headed = f"<i>{escape(heading)}</i>\n{text}"
+    return headed if len(headed) <= MAX_MESSAGE_CHARS else text  # the answer matters more than the heading
+
+
+def _html_answer(answer: Answer, library: Library, compact: bool) -> str:
     if answer.kind is Kind.SMALL_TALK and answer.small_talk is not None:
         return escape(answer.small_talk.reply.format(title=library.article.title))
     if answer.kind is Kind.EMPTY:
-        return html_usage()
+        return html_usage(library, answer.language)
     if answer.kind is Kind.NO_ANSWER or answer.target is None:
-        if answer.language != "en":
-            suffix = f" {i18n.text(answer.language, 'did_you_mean')}" if answer.alternatives else ""
-            return escape(i18n.text(answer.language, "not_found") + suffix) + " /topics"
+        language = answer.language
         if answer.alternatives:
-            return escape(f"{NOT_FOUND} Did you mean one of these? {POINTER}")
-        return html_no_answer(library)
+            return f"{_t(language, 'not_found')}\n{_t(language, 'did_you_mean')}"
+        return html_no_answer(language)
     lead, blocks = _body(answer, library)
     head = "\n".join([*([escape(lead)] if lead else []), *(_html_block(label, text) for label, text in blocks)])
-    tail = f"<i>{escape(citation(library))}</i>"
-    quotes = [escape(p.text) for p in answer.passages]
+    tail = html_citation(library)
+    quotes = [escape(p.text) for p in answer.passages[: 1 if compact else None]]
     return _fit(head, quotes, tail, lambda q: f"<blockquote expandable>{q}</blockquote>")
 
 
@@ -90,7 +118,7 @@ def html_inline(target: Target, library: Library) -> str:
     """The message an inline result sends: the short answer (or the overview) and where it comes from."""
     _, blocks = _body(Answer(Kind.ANSWER, target.question, target), library)
     body = "\n".join(_html_block(label, text, i == 0) for i, (label, text) in enumerate(blocks))
-    return f"{body}\n<i>{escape(citation(library))}</i>"
+    return f"{body}\n{html_citation(library)}"
 
 
 def plain_answer(answer: Answer, library: Library) -> str:
@@ -102,86 +130,91 @@ def plain_answer(answer: Answer, library: Library) -> str:
         not_found = i18n.text(answer.language, "not_found")
         if answer.alternatives:
             return f"{not_found}\nDid you mean: " + " | ".join(t.question for t in answer.alternatives)
-        return not_found if answer.language != "en" else no_answer_text(library, telegram=False)
+        return not_found if answer.language != "en" else no_answer_text(library)
     lead, blocks = _body(answer, library)
     body = [_plain_block(label, text, i == 0 and not lead) for i, (label, text) in enumerate(blocks)]
     lines = [*([lead] if lead else []), *body, ""]
     if answer.passages:
         lines += [*(f"> {p.text}" for p in answer.passages), ""]
-    lines.append(f"— {citation(library)}")
+    lines.append(f"— {citation(library)}" + (f" {library.article.url}" if library.article.url else ""))
     if answer.alternatives:
         lines.append("Did you mean: " + " | ".join(t.question for t in answer.alternatives))
     return "\n".join(lines)
 
 
 def no_answer_text(library: Library, telegram: bool = True) -> str:
+    """The console's decline: it has no buttons, so the article's questions are listed."""
     headings = "\n".join(f"• {t.question}" for t in topic_targets(library))
-    pointer = POINTER if telegram else "Try one of these."
-    return (
-        f"I couldn't find that in the article, so I won't guess. It answers questions such as:\n{headings}\n{pointer}"
-    )
+    return f"{NOT_FOUND} It answers questions such as:\n{headings}\nTry one of these."
 
 
-def html_no_answer(library: Library) -> str:
-    return escape(no_answer_text(library))
+def html_no_answer(language: str = "en") -> str:
+    """A decline in Telegram: two short lines; the article's questions come as buttons under it."""
+    return f"{_t(language, 'not_found')}\n{_t(language, 'decline_pointer')}"
 
 
-def html_usage() -> str:
-    return (
-        "Ask me a question about the article after the command, for example:\n"
-        f"<code>/ask {escape(EXAMPLE_QUESTION)}</code>"
-    )
+def _example(library: Library) -> str:
+    example = example_target(library)
+    return example.question if example is not None else EXAMPLE_QUESTION
 
 
-def html_topics(library: Library) -> str:
-    lines = [f"<b>{escape(library.article.title)}</b>", "", "Questions the article answers:"]
-    lines += [f"• {escape(t.question)}" for t in topic_targets(library)]
-    lines += ["", "Tap one below, or ask in your own words."]
-    return "\n".join(lines)
+def html_usage(library: Library, language: str = "en") -> str:
+    return f"{_t(language, 'usage')}\n<code>/ask {escape(_example(library))}</code>"
 
 
-def html_figures(library: Library) -> str:
-    lines = ["<b>Key figures in the article</b>", ""]
+def html_mention_usage(library: Library, bot_username: str | None, language: str = "en") -> str:
+    """A bare mention in a group: how to ask by mentioning."""
+    mention = escape(f"@{bot_username or 'me'}")
+    return f"{_t(language, 'mention_usage')}\n<code>{mention} {escape(_example(library))}</code>"
+
+
+def html_topics(library: Library, language: str = "en") -> str:
+    # The questions themselves are the buttons under it: listing them here as well says it all twice.
+    return f"<b>{escape(library.article.title)}</b>\n\n{_t(language, 'topics_intro')}"
+
+
+def html_figures(library: Library, language: str = "en") -> str:
+    lines = [f"<b>{_t(language, 'figures_title')}</b>", ""]
     lines += [f"• {escape(f.label)}" for f in library.figures]
     return "\n".join(lines)
 
 
-def html_source(library: Library) -> str:
+def html_source(library: Library, language: str = "en") -> str:
     article = library.article
-    return (
-        f"<b>{escape(article.title)}</b>\n"
-        f"By {escape(article.author)}, {escape(article.outlet)}, "
-        f"{escape(article.date.strftime('%-d %B %Y'))}"
+    by = _t(
+        language,
+        "source_by",
+        author=escape(article.author),
+        outlet=escape(article.outlet),
+        date=escape(article.date.strftime("%-d %B %Y")),
     )
+    return f"<b>{escape(article.title)}</b>\n{by}"
 
 
-def html_welcome(library: Library, first_name: str | None, in_group: bool = False) -> str:
-    greeting = f"Hello, {escape(first_name)}!" if first_name else "Hello!"
-    how = (
-        "In this group, ask with /ask, mention me, or reply to one of my answers, for example:\n"
-        if in_group
-        else "Just send me a question in your own words, for example:\n"
-    )
+def html_welcome(library: Library, first_name: str | None, in_group: bool = False, language: str = "en") -> str:
+    greeting = _t(language, "hello_name", name=escape(first_name)) if first_name else _t(language, "hello")
+    how = _t(language, "welcome_group" if in_group else "welcome_private")
     return (
-        f"{greeting} I answer questions about one article:\n"
+        f"{greeting} {_t(language, 'welcome_intro')}\n"
         f"<b>{escape(library.article.title)}</b> ({escape(citation(library))})\n\n"
-        f"{how}"
-        f"<i>{escape(EXAMPLE_QUESTION)}</i>\n\n"
-        "Each answer comes with the passage it is taken from. "
-        "/topics lists the article's questions, /figures its numbers, /help every command."
+        f"{how}\n"
+        f"<i>{escape(_example(library))}</i>\n\n"
+        f"{_t(language, 'welcome_end')}"
     )
 
 
-def html_help(commands: list[tuple[str, str]], bot_username: str | None) -> str:
-    lines = ["<b>Commands</b>"]
-    lines += [f"/{name} — {escape(description)}" for name, description in commands]
-    lines += [
-        "",
-        "In a private chat, any message is a question.",
-        "In a group, use /ask, mention me, or reply to one of my messages.",
-    ]
+def command_menu(commands: list[str], language: str = "en") -> list[tuple[str, str]]:
+    """(command, description) in the reader's language, in the order given."""
+    return [(name, i18n.text(language, f"command_{name}")) for name in commands]
+
+
+def html_help(commands: list[str], bot_username: str | None, language: str = "en") -> str:
+    lines = [f"<b>{_t(language, 'help_title')}</b>"]
+    lines += [f"/{name} — {escape(description)}" for name, description in command_menu(commands, language)]
+    lines += ["", _t(language, "help_private"), _t(language, "help_group")]
     if bot_username:
-        lines.append(f"In any chat, type <code>@{escape(bot_username)} your question</code> to share an answer.")
+        example = f"<code>@{escape(bot_username)} {_t(language, 'help_inline_question')}</code>"
+        lines.append(_t(language, "help_inline", example=example))
     return "\n".join(lines)
 
 

@@ -76,10 +76,14 @@ class Checker:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.warnings: list[str] = []
         self.file = ""
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(f"{self.file}:{line}: {message}")
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(f"{self.file}:{line}: {message}")
 
     def fields(self, item: Any, line: int, what: str, required: set[str], optional: set[str]) -> YamlMap | None:
         if not isinstance(item, YamlMap):

@@ -84,6 +84,7 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         content_dir: Path = CONTENT,
         served: Answerer | None = None,
         inline_limiter: UserLimiter | None = None,
+        tap_limiter: UserLimiter | None = None,
     ) -> OfflineBot:
         request = RecordingRequest()
         settings = Settings(
@@ -97,7 +98,13 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
         if served is None:
             served = answerer if content_dir == CONTENT else Answerer(load_library(content_dir))
         application = build_application(
-            settings, served, store, request=request, limiter=limiter, inline_limiter=inline_limiter
+            settings,
+            served,
+            store,
+            request=request,
+            limiter=limiter,
+            inline_limiter=inline_limiter,
+            tap_limiter=tap_limiter,
         )
         await application.initialize()
         started.append(application)

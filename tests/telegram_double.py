@@ -73,7 +73,8 @@ class RecordingRequest(BaseRequest):
     @staticmethod
     def _html_problems(params: dict[str, Any]) -> list[str]:
         texts = []
-        if params.get("parse_mode") == "HTML":
+        # PTB's Defaults put parse_mode on editMessageReplyMarkup as well, which has no text to check.
+        if params.get("parse_mode") == "HTML" and ("text" in params or "reply_markup" not in params):
             texts.append(str(params.get("text", "")))
         for result in params.get("results") or []:
             content = result.get("input_message_content") or {}

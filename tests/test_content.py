@@ -148,7 +148,7 @@ def test_unknown_key(tmp_path: Path) -> None:
     text = MINIMAL["entries.yaml"].replace("    answer:", "    colour: red\n    answer:", 1)
     assert errors(write(tmp_path, entries_yaml=text)) == [
         f"{tmp_path / 'entries.yaml'}:6: entry: unknown key 'colour' (allowed: answer, facts, heading, id, "
-        "lists, passages, phrasings, question)"
+        "label, lists, passages, phrasings, question)"
     ]
 
 

@@ -51,7 +51,7 @@ async def test_what_the_bot_ignores_does_not_count(offline_bot_factory) -> None:
     sticker = STICKER
     for _ in range(5):
         assert await bot.send(message_update("/weather", chat_type="supergroup")) == []
-        assert await bot.send(message_update(None, extra=sticker)) == []
+        assert await bot.send(message_update(None, chat_type="supergroup", extra=sticker)) == []
     (reply,) = await bot.send(message_update("who wrote it?"))
     assert "Hu Weijia" in reply["text"]
 

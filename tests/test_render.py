@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +22,9 @@ def test_answer_layout(answerer: Answerer, library: Library) -> None:
     assert telegram_html_problems(html) == []
 
 
-def test_no_answer_points_to_topics_and_quotes_nothing(answerer: Answerer, library: Library) -> None:
+def test_no_answer_points_to_the_buttons_and_quotes_nothing(answerer: Answerer, library: Library) -> None:
     html = render.html_answer(answerer.answer("what's the weather in Paris"), library)
-    assert "/topics" in html and "blockquote" not in html
+    assert "Tap a question below" in html and "blockquote" not in html
     assert telegram_html_problems(html) == []
 
 
@@ -44,14 +45,17 @@ def test_overlong_passages_are_cut_to_fit(answerer: Answerer, library: Library) 
     assert html.count("<blockquote") == 1 and "…</blockquote>" in html
 
 
-def test_every_listing_is_valid(library: Library) -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_listing_is_valid(library: Library, language: str) -> None:
     texts = [
-        render.html_topics(library),
-        render.html_figures(library),
-        render.html_source(library),
-        render.html_welcome(library, "<Ada & Bob>"),
-        render.html_help([("ask", "ask <a question>")], "ArticleBot"),
-        render.html_usage(),
+        render.html_topics(library, language),
+        render.html_figures(library, language),
+        render.html_source(library, language),
+        render.html_welcome(library, "<Ada & Bob>", language=language),
+        render.html_help(["ask", "topics", "start"], "Article_Bot", language),
+        render.html_usage(library, language),
+        render.html_mention_usage(library, "Article_Bot", language),
+        render.html_no_answer(language),
     ]
     for text in texts:
         assert telegram_html_problems(text) == [], text

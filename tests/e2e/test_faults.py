@@ -190,7 +190,7 @@ NON_TEXT = [
 ]
 
 
-def test_non_text_updates_are_ignored_quietly(bot: BotProcess) -> None:
+def test_non_text_updates_get_a_hint_or_nothing(bot: BotProcess) -> None:
     for i, extra in enumerate(NON_TEXT):
         bot.push(update(None, chat_id=4000 + i, user_id=4000 + i, extra=extra))
     bot.push(update("who wrote it?", chat_id=4010, user_id=4010, kind="edited_message"))
@@ -200,7 +200,10 @@ def test_non_text_updates_are_ignored_quietly(bot: BotProcess) -> None:
     bot.push(without_from)
     assert_alive(bot, 4999)
     assert bot.stop() == 0
-    assert {c.get("chat_id") for c in bot.server.calls("sendMessage")} == {4999}
+    # A sticker or photo in private gets the one-line hint (issue 11); everything else, nothing.
+    sent = {c.get("chat_id"): c.get("text") for c in bot.server.calls("sendMessage")}
+    assert set(sent) == {4000, 4001, 4999}
+    assert sent[4000] == sent[4001] == "I read text: ask me about the article."
     assert "Traceback" not in bot.output
 
 

@@ -1,0 +1,59 @@
+"""The bot's profile, set at start-up: the command menus, and the description and short description an
+empty chat shows before Start, from the content; each in every catalog's language (Telegram shows the
+one of the user's app, English otherwise)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.error import TelegramError
+
+from bot import i18n, render
+from bot.content import Library
+
+log = logging.getLogger(__name__)
+
+# Telegram's limits (setMyDescription, setMyShortDescription).
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+
+
+def descriptions(library: Library, language: str) -> tuple[str, str]:
+    """(description, short description) in ``language``, cut to Telegram's limits."""
+    article = library.article
+    date = article.date
+    shown = f"{date.year}年{date.month}月{date.day}日" if language == "zh" else date.strftime("%-d %B %Y")
+    fields = {"title": article.title, "outlet": article.outlet, "date": shown}
+    return (
+        _cut(i18n.text(language, "description", **fields), MAX_DESCRIPTION),
+        _cut(i18n.text(language, "short_description", **fields), MAX_SHORT_DESCRIPTION),
+    )
+
+
+async def register(bot: Bot, library: Library, private: list[str], group: list[str]) -> None:
+    """Command menus first (as before: a failure there is the start-up's), then the descriptions, which
+    are worth a log line but not a failed start."""
+    for language in i18n.LANGUAGES:
+        code = None if language == "en" else language  # English is the default for every other app
+        await bot.set_my_commands(
+            _commands(private, language), scope=BotCommandScopeAllPrivateChats(), language_code=code
+        )
+        await bot.set_my_commands(_commands(group, language), scope=BotCommandScopeAllGroupChats(), language_code=code)
+        await bot.set_my_commands(_commands(group, language), language_code=code)
+    for language in i18n.LANGUAGES:
+        code = None if language == "en" else language
+        description, short = descriptions(library, language)
+        try:
+            await bot.set_my_description(description, language_code=code)
+            await bot.set_my_short_description(short, language_code=code)
+        except TelegramError as exc:
+            log.warning("The bot's description (%s) was not set: %s", language, exc)
+
+
+def _commands(names: list[str], language: str) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in render.command_menu(names, language)]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
