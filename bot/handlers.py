@@ -253,9 +253,10 @@ class Handlers:
             message = query.message
             markup = message.reply_markup if isinstance(message, Message) else None
             await query.answer(_vote_toast(keyboards.given_vote(markup), action.value, _language(update)))
-            if action.value != 0:  # queued: returns at once
-                # A vote taken back stays in the log as given: the store has no way yet to remove one.
+            if action.value != 0:  # queued, both: they return at once
                 self.store.vote(action.question_id, target.id, query.from_user.id, action.value)
+            else:
+                self.store.unvote(action.question_id, query.from_user.id)
             if markup is not None:
                 try:
                     await query.edit_message_reply_markup(keyboards.with_vote(markup, self.button_key, action))

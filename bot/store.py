@@ -127,6 +127,10 @@ class Store:
         """One vote per person per answer; voting again replaces the earlier vote. Queued, as questions are."""
         return self._writer.put("vote", (question_id, entry_id, self.user_hash(user_id), value, _now()))
 
+    def unvote(self, question_id: str, user_id: int) -> bool:
+        """The person took their vote on this answer back. Queued, as votes are."""
+        return self._writer.put("unvote", (question_id, self.user_hash(user_id)))
+
     def flush(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for what is queued to be written; False if some is still waiting."""
         return self._writer.flush(timeout)

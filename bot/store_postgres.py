@@ -51,6 +51,8 @@ STATEMENTS = {
     # One vote per person per answer, across replicas; voting again replaces the earlier vote.
     "vote": "INSERT INTO votes VALUES (%s, %s, %s, %s, %s) "
     "ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
+    # A vote taken back.
+    "unvote": "DELETE FROM votes WHERE question_id = %s AND user_hash = %s",
 }
 # libpq's minimum is 2 s. The writer retries on its own; a report waits a little longer.
 _WRITE_CONNECT_S = 2

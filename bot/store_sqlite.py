@@ -47,6 +47,8 @@ STATEMENTS = {
     # One vote per person per answer; voting again replaces the earlier vote.
     "vote": "INSERT INTO votes VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
+    # A vote taken back.
+    "unvote": "DELETE FROM votes WHERE question_id = ? AND user_hash = ?",
 }
 # Long enough to wait out a brief lock, short enough that nobody notices.
 _BUSY_TIMEOUT_S = 0.5

@@ -328,6 +328,15 @@ def test_a_question_logged_twice_under_one_id_counts_once(store: Store) -> None:
     assert store.stats().questions == 1
 
 
+def test_a_vote_taken_back_is_no_longer_counted_and_others_stay(store: Store) -> None:
+    ask(store, 1)
+    store.vote("q1", "author", user_id=42, value=1)
+    store.vote("q1", "author", user_id=43, value=-1)
+    store.unvote("q1", user_id=42)
+    store.unvote("q1", user_id=44)  # never voted: nothing to take back
+    assert store.stats().votes == [("author", 0, 1)]
+
+
 def test_two_replicas_on_one_database_count_a_persons_vote_once(target: Target) -> None:
     """Replicas share the secret, so the same reader has the same keyed hash whichever replica they reach."""
     first, second = target.store(), target.store()
