@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -20,6 +20,7 @@ from bot.conversation import Conversations
 from bot.limits import UserLimiter
 from bot.questions import is_for_bot, question_text
 from bot.store import Store, StoreError, format_stats
+from bot.waiting import Typing
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Handlers:
     ) -> None:
         self.answerer = answerer
         self.conversations = conversations or Conversations()
+        self.typing = Typing()
         self._seen: dict[int, None] = {}  # recent update ids, oldest first
         self.library = answerer.library
         self.store = store
@@ -312,13 +314,20 @@ class Handlers:
         votable = answer.kind in (Kind.ANSWER, Kind.CAVEAT)
         logged = asked and answer.kind in (Kind.ANSWER, Kind.CAVEAT, Kind.NO_ANSWER)
         question_id = self.store.question_id(_delivery(update)) if votable or logged else None
-        sent = await message.reply_text(
-            render.html_answer(answer, self.library, compact=message.chat.type != ChatType.PRIVATE, heading=heading),
+        in_group = message.chat.type != ChatType.PRIVATE
+        reply = message.reply_text(
+            render.html_answer(answer, self.library, compact=in_group, heading=heading),
             reply_markup=keyboards.for_answer(
                 answer, question_id, self.button_key, render.topic_targets(self.library), language
             ),
             do_quote=quote,
         )
+        if in_group:  # only groups have a per-chat limit an answer can wait behind
+            sent = await self.typing.while_waiting(
+                message.chat.id, reply, lambda: message.chat.send_action(ChatAction.TYPING)
+            )
+        else:
+            sent = await reply
         if answer.target is not None and votable:
             # The next question of this reader, or a reply to this answer, may lean on it.
             user = update.effective_user

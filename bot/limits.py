@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter
 log = logging.getLogger(__name__)
 
 SERVER_ERROR_RETRIES = 2
+UNTHROTTLED = frozenset({"sendChatAction"})
 _BACKOFF_S = 0.5
 
 
@@ -37,6 +38,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if endpoint in UNTHROTTLED:  # posts nothing: not what the flood limits count (see bot/waiting.py)
+            return await callback(*args, **kwargs)
         retries = 0
         migrated = False
         while True:
