@@ -32,9 +32,9 @@ def inline_update(query: str, user_id: int = 111) -> dict:
     }
 
 
-def callback_update(data: str, user_id: int = 111, with_message: bool = True) -> dict:
+def callback_update(data: str, user_id: int = 111, with_message: bool = True, query_id: str | None = None) -> dict:
     query: dict = {
-        "id": f"cb-{user_id}-{data}",
+        "id": query_id or f"cb-{user_id}-{data}",
         "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
         "chat_instance": "ci",
         "data": data,

@@ -16,6 +16,7 @@ import pytest
 
 from tests.botapi_server import FakeBotAPI
 from tests.telegram_double import message_update
+from tests.test_telegram_native import callback_update
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4242:E2E-secret-token-value"
@@ -31,6 +32,13 @@ def update(text: str, *, chat_type: str = "private", chat_id: int | None = None,
     """A message update as a Telegram client would produce it (entities in UTF-16 units), without update_id:
     the server numbers updates in the order they are pushed."""
     result = message_update(text, chat_type=chat_type, chat_id=chat_id, **kwargs)
+    result.pop("update_id")
+    return result
+
+
+def button_press(data: str, user_id: int, press_id: str) -> dict[str, Any]:
+    """A tap on a button under one of the bot's messages in a private chat, without update_id (as ``update``)."""
+    result = callback_update(data, user_id, query_id=press_id)
     result.pop("update_id")
     return result
 

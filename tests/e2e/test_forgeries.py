@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tests.botapi_server import FakeBotAPI, error_body
-from tests.e2e.conftest import ROOT, TOKEN, TOKEN_SECRET, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, TOKEN, TOKEN_SECRET, BotProcess, bot_environment, button_press, update
 
 QUESTION = "How much does China spend on basic research?"
 EXPIRED = "That button has expired. Ask again, or see /topics."
@@ -18,22 +18,7 @@ EXPIRED = "That button has expired. Ask again, or see /topics."
 
 def press(bot: BotProcess, data: str, user_id: int, press_id: str) -> dict[str, Any]:
     """A tap on a button under one of the bot's messages in a private chat, as Telegram delivers it."""
-    return bot.server.push_update(
-        {
-            "callback_query": {
-                "id": press_id,
-                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
-                "chat_instance": "ci",
-                "data": data,
-                "message": {
-                    "message_id": 1,
-                    "date": 1740000000,
-                    "chat": {"id": user_id, "type": "private"},
-                    "text": "t",
-                },
-            }
-        }
-    )
+    return bot.server.push_update(button_press(data, user_id, press_id))
 
 
 def toast(bot: BotProcess, press_id: str) -> str | None:

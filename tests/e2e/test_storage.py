@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import STOP_TIMEOUT, BotProcess, update
+from tests.e2e.conftest import STOP_TIMEOUT, BotProcess, button_press, update
 
 QUESTIONS = [
     "How much does China spend on basic research?",
@@ -149,22 +149,7 @@ def vote(bot: BotProcess, reply: dict[str, Any], user_id: int, emoji: str, callb
         b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row if b["text"] == emoji
     )
     before = len(bot.server.calls("answerCallbackQuery"))
-    bot.server.push_update(
-        {
-            "callback_query": {
-                "id": callback_id,
-                "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
-                "chat_instance": "x",
-                "data": data,
-                "message": {
-                    "message_id": 1,
-                    "date": 1740000000,
-                    "chat": {"id": user_id, "type": "private"},
-                    "text": "t",
-                },
-            }
-        }
-    )
+    bot.server.push_update(button_press(data, user_id, callback_id))
     bot.server.wait_for("answerCallbackQuery", count=before + 1)
 
 
