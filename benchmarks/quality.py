@@ -7,7 +7,8 @@ benchmarks/matcher.py report. A reply counts as the reader sees it:
   caveat counts against);
 * near_miss: a question the article does not answer is declined or caveated, never plainly answered;
 * chinese: a hit, for questions in Chinese;
-* follow_ups: the second of two messages gets the right passage, read with the first's answer;
+* follow_ups: the second of two messages gets the right passage, read with the first's answer (a
+  second message the article does not answer, ``expect_then: []``, is right when not plainly answered);
 * small_talk: recognised as small talk.
 """
 
@@ -15,13 +16,19 @@ from __future__ import annotations
 
 from sets import QuestionSet
 
-from bot.answers import Answerer, Kind
+from bot.answers import Answer, Answerer, Kind
 
 ANSWERED = (Kind.ANSWER, Kind.CAVEAT)
 
 
 def _right(answer_kind: Kind, target_id: str | None, expect: tuple[str, ...]) -> bool:
     return answer_kind in ANSWERED and target_id is not None and target_id in expect
+
+
+def follow_up_right(then: Answer, expect_then: tuple[str, ...]) -> bool:
+    if not expect_then:
+        return then.kind is not Kind.ANSWER
+    return _right(then.kind, then.target.id if then.target else None, expect_then)
 
 
 def evaluate(answerer: Answerer, qset: QuestionSet) -> dict[str, float]:
@@ -51,7 +58,7 @@ def evaluate(answerer: Answerer, qset: QuestionSet) -> dict[str, float]:
         first = answerer.answer(item.first)
         previous = first.target if first.kind in ANSWERED else None
         then = answerer.answer(item.then, previous)
-        follow_ups.append(_right(then.kind, then.target.id if then.target else None, item.expect_then))
+        follow_ups.append(follow_up_right(then, item.expect_then))
     share("follow_ups", follow_ups)
     share("small_talk", [answerer.answer(q).kind is Kind.SMALL_TALK for q in qset.chitchat])
     return figures

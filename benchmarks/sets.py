@@ -8,11 +8,12 @@
 * ``sets/negatives.yaml``: generic and near messages the article does not answer, to fit on only
   (any that is also in another set was dropped);
 * ``../tests/eval/questions.yaml``: the first round's evaluation set, a regression set never fitted on;
-* ``sets/test.yaml``: the first fresh test set, looked at once (then changes followed, driven by the
-  tuning sets and a new user's trial, never by it);
-* ``sets/test2.yaml``: the second fresh test set, written after that look, looked at once (then one
-  more change followed, driven by the tuning sets);
-* ``sets/test3.yaml``: the third, written after every change, looked at once, at the very end.
+* ``sets/test.yaml``, ``sets/test2.yaml``, ``sets/test3.yaml``: the first three fresh test sets,
+  each looked at once at the end of its round (see the README's figures); since the fourth was
+  written they are tuning sets like the others, one writer each;
+* ``sets/tuning_c.yaml``: a fourth tuning writer, asked for many near misses and follow-ups;
+* ``sets/test4.yaml``: the fresh test set of this round, written after tuning_c, kept out of the
+  repository until every change was made and looked at once, at the very end.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-TUNING = {"tuning_a": HERE / "sets" / "tuning_a.yaml", "tuning_b": HERE / "sets" / "tuning_b.yaml"}
+TUNING = {
+    name: HERE / "sets" / f"{name}.yaml" for name in ("tuning_a", "tuning_b", "tuning_c", "test", "test2", "test3")
+}
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {name: HERE / "sets" / f"{name}.yaml" for name in ("test", "test2", "test3")}
+TEST = {"test4": HERE / "sets" / "test4.yaml"}
 
 
 @dataclass(frozen=True)

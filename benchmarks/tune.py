@@ -29,13 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from quality import follow_up_right  # noqa: E402
 from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
 from bot.answers import Answerer, Kind  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
 from bot.coverage import FOLDS, without_fold  # noqa: E402
 from bot.embedding import memoized, shared_embedder  # noqa: E402
-from bot.parameters import DECISION_FEATURES, FEATURES, Parameters  # noqa: E402
+from bot.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row  # noqa: E402
 from bot.semantic import Encode  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -43,8 +44,10 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # caveated one counts, a confident one counts again), and no answer to questions the article does not
 # answer (a near miss may get the caveat "not exactly; the nearest it says" instead).
 WEIGHTS = {"in_scope": 0.25, "confident": 0.15, "chinese": 0.15, "near_miss": 0.15, "off_topic": 0.3}
-# Whatever the objective prefers, at least this share of clearly off-topic questions is declined.
+# Whatever the objective prefers, at least this share of clearly off-topic questions is declined, and
+# of near misses not plainly answered (the issue's targets are 0.95 and 0.9; off-topic has margin to spare).
 OFF_TOPIC_FLOOR = 0.96
+NEAR_MISS_FLOOR = 0.9
 
 
 class Query(NamedTuple):
@@ -80,6 +83,7 @@ def set_queries(answerer: Answerer, qset: QuestionSet) -> list[Query]:
 class Scored(NamedTuple):
     best: int  # the target ranked first
     confidence: float  # how likely it is right
+    relevance: float  # how likely the question is about what the article covers
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
@@ -115,75 +119,112 @@ def _conditional_logit(queries: list[Query], c: float) -> np.ndarray:
 
 
 def fit(queries: list[Query], c: float) -> Parameters:
-    """Both stages: which target (over every pair), then whether the best one is right."""
+    """The stages: which target (over every pair); then whether the best one is right, and whether the
+    question is about what the article covers at all (everything but the off-topic ones)."""
     weights = _conditional_logit([q for q in queries if q.right], c)
     ranking = Parameters(tuple(float(w) for w in weights), 0.0)
-    rows, labels = [], []
+    rows, labels, relevant = [], [], []
     for query in queries:
         p = ranking.probabilities(query.rows)
         best = int(np.argmax(p))
-        runner_up = float(np.max(np.delete(p, best)))
-        rows.append(np.concatenate(([p[best], runner_up], query.rows[best])))
+        rows.append(decision_row(query.rows, p, best))
         labels.append(int(best in query.right))
-    decision_weights, decision_bias = _logistic(np.vstack(rows), np.asarray(labels), c)
+        relevant.append(int(query.kind != "off_topic"))
+    x = np.vstack(rows)
+    decision_weights, decision_bias = _logistic(x, np.asarray(labels), c)
+    relevance_weights, relevance_bias = _logistic(x, np.asarray(relevant), c)
     return dataclasses.replace(
-        ranking, decision_weights=tuple(float(w) for w in decision_weights), decision_bias=decision_bias
+        ranking,
+        decision_weights=tuple(float(w) for w in decision_weights),
+        decision_bias=decision_bias,
+        relevance_weights=tuple(float(w) for w in relevance_weights),
+        relevance_bias=relevance_bias,
     )
 
 
 def score(query: Query, parameters: Parameters) -> Scored:
     p = parameters.probabilities(query.rows)
     best = int(np.argmax(p))
-    return Scored(best, parameters.confidence(query.rows, p, best))
+    return Scored(best, parameters.confidence(query.rows, p, best), parameters.relevance(query.rows, p, best))
 
 
-def outcome(scored: Scored, answer_at: float, caveat_at: float) -> str:
-    """What the bot does with a standalone question: answer, caveat or decline."""
-    if scored.confidence >= answer_at:
+class Thresholds(NamedTuple):
+    answer_at: float
+    caveat_at: float
+    relevant_at: float
+
+
+def outcome(scored: Scored, at: Thresholds) -> str:
+    """What the bot does with a standalone question: answer, caveat or decline (as bot/answers.py)."""
+    if scored.confidence >= at.answer_at:
         return "answer"
-    return "caveat" if scored.confidence >= caveat_at else "decline"
+    return "caveat" if scored.confidence >= at.caveat_at and scored.relevance >= at.relevant_at else "decline"
 
 
-def scores(queries: list[Query], ps: list[Scored], answer_at: float, caveat_at: float) -> dict[str, float]:
-    good: dict[str, list[bool]] = {kind: [] for kind in ("top1", *WEIGHTS)}
-    for query, scored in zip(queries, ps, strict=True):
-        action = outcome(scored, answer_at, caveat_at)
-        if query.kind in ("in_scope", "chinese"):
-            good[query.kind].append(action != "decline" and scored.best in query.right)
-            good["top1"].append(scored.best in query.right)
-            if query.kind == "in_scope":
-                good["confident"].append(action == "answer" and scored.best in query.right)
-        elif query.kind == "near_miss":
-            good[query.kind].append(action != "answer")
-        else:
-            good[query.kind].append(action == "decline")
-    return {kind: float(np.mean(v)) if v else float("nan") for kind, v in good.items()}
+class Pooled(NamedTuple):
+    """Scored questions as arrays, so that thousands of thresholds are tried in a moment."""
+
+    kind: np.ndarray
+    right: np.ndarray  # the best target answers it
+    confidence: np.ndarray
+    relevance: np.ndarray
+
+    @classmethod
+    def of(cls, queries: list[Query], ps: list[Scored]) -> Pooled:
+        return cls(
+            np.array([q.kind for q in queries]),
+            np.array([s.best in q.right for q, s in zip(queries, ps, strict=True)]),
+            np.array([s.confidence for s in ps]),
+            np.array([s.relevance for s in ps]),
+        )
+
+
+def scores(pooled: Pooled, at: Thresholds) -> dict[str, float]:
+    answer = pooled.confidence >= at.answer_at
+    decline = ~answer & ((pooled.confidence < at.caveat_at) | (pooled.relevance < at.relevant_at))
+    good = {
+        "top1": pooled.right[np.isin(pooled.kind, ("in_scope", "chinese"))],
+        "in_scope": (~decline & pooled.right)[pooled.kind == "in_scope"],
+        "confident": (answer & pooled.right)[pooled.kind == "in_scope"],
+        "chinese": (~decline & pooled.right)[pooled.kind == "chinese"],
+        "near_miss": ~answer[pooled.kind == "near_miss"],
+        "off_topic": decline[pooled.kind == "off_topic"],
+    }
+    return {kind: float(np.mean(v)) if len(v) else float("nan") for kind, v in good.items()}
 
 
 def objective(figures: dict[str, float]) -> float:
     return sum(w * figures[k] for k, w in WEIGHTS.items() if not np.isnan(figures[k]))
 
 
-def choose_thresholds(queries: list[Query], ps: list[Scored]) -> tuple[float, float, float]:
-    best = (-2.0, 0.5, 0.5)
+def _shortfall(figures: dict[str, float]) -> float:
+    """How far the floors are missed, so that any setting that meets them beats every one that does not."""
+    missed = max(0.0, OFF_TOPIC_FLOOR - figures["off_topic"]) + max(0.0, NEAR_MISS_FLOOR - figures["near_miss"])
+    return 10.0 + missed if missed else 0.0
+
+
+def choose_thresholds(pooled: Pooled) -> tuple[float, Thresholds]:
+    best = (-2.0, Thresholds(0.5, 0.5, 0.0))
     for answer_at in np.arange(0.10, 0.91, 0.02):
-        for caveat_at in np.arange(0.05, answer_at + 1e-9, 0.05):
-            figures = scores(queries, ps, answer_at, caveat_at)
-            value = objective(figures) if figures["off_topic"] >= OFF_TOPIC_FLOOR else -figures["off_topic"]
-            if value > best[0] + 1e-9:
-                best = (value, round(float(answer_at), 2), round(float(caveat_at), 2))
+        for caveat_at in np.arange(0.0, answer_at + 1e-9, 0.05):
+            for relevant_at in np.arange(0.0, 0.96, 0.05):
+                at = Thresholds(*(round(float(v), 2) for v in (answer_at, caveat_at, relevant_at)))
+                figures = scores(pooled, at)
+                value = objective(figures) - _shortfall(figures)
+                if value > best[0] + 1e-9:
+                    best = (value, at)
     return best
 
 
-def choose_suggest(queries: list[Query], parameters: Parameters, caveat_at: float) -> float:
+def choose_suggest(queries: list[Query], parameters: Parameters, at: Thresholds) -> float:
     """Lowest confidence at which a declined question gets "Did you mean" buttons for the nearest two:
     as many declined readers offered their answer, and as few off-topic ones offered anything, as can be."""
-    best = (-1e9, caveat_at)
-    for suggest_at in np.arange(0.02, caveat_at + 1e-9, 0.02):
+    best = (-1e9, at.caveat_at)
+    for suggest_at in np.arange(0.02, max(at.caveat_at, at.answer_at) + 1e-9, 0.02):
         value = 0.0
         for query in queries:
             scored = score(query, parameters)
-            if scored.confidence >= caveat_at or scored.confidence < suggest_at:
+            if outcome(scored, at) != "decline" or scored.confidence < suggest_at:
                 continue
             offered = set(np.argsort(-parameters.probabilities(query.rows))[:2])
             if query.kind in ("in_scope", "chinese"):
@@ -205,8 +246,7 @@ def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[Quest
             first = answerer.answer(item.first)
             previous = first.target if first.kind in (Kind.ANSWER, Kind.CAVEAT) else None
             then = answerer.answer(item.then, previous)
-            answered = then.kind in (Kind.ANSWER, Kind.CAVEAT)
-            right.append(answered and then.target is not None and then.target.id in item.expect_then)
+            right.append(follow_up_right(then, item.expect_then))
         if right:
             rates[qset.name] = float(np.mean(right))
     return rates
@@ -252,6 +292,10 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  suggest_at: {parameters.suggest_at}",
         f"  offer_at: {parameters.offer_at}",
         f"  caveat_at: {parameters.caveat_at}",
+        "  relevance_weights:",
+        *(f"    {n}: {v:.4f}" for n, v in zip(DECISION_FEATURES, parameters.relevance_weights, strict=True)),
+        f"  relevance_bias: {parameters.relevance_bias:.4f}",
+        f"  relevant_at: {parameters.relevant_at}",
         f"  followup_at: {parameters.followup_at}",
         f"  followup_together: {parameters.followup_together}",
         f"  followup_pronoun: {parameters.followup_pronoun}",
@@ -288,32 +332,30 @@ def main() -> None:
     print(f"examples: {len(own)} phrasings (5-fold), pruned phrasings and negatives; {sizes}")
 
     # Leave one writer out: each set is predicted by a model fitted on the phrasings and the other sets.
-    best: tuple[float, float, tuple[float, float, float]] | None = None
+    best: tuple[float, float, Thresholds, dict[str, list[Scored]]] | None = None
     for c in C_GRID:
-        pooled_q: list[Query] = []
-        pooled_p: list[Scored] = []
+        held_out: dict[str, list[Scored]] = {}
         for name, queries in by_set.items():
             fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c)
-            pooled_q += queries
-            pooled_p += [score(q, fitted_without) for q in queries]
-        chosen = choose_thresholds(pooled_q, pooled_p)
-        print(f"C={c:<5} cross-validated objective {chosen[0]:.4f} at answer_at={chosen[1]} caveat_at={chosen[2]}")
-        if best is None or chosen[0] > best[1]:
-            best = (c, chosen[0], chosen)
+            held_out[name] = [score(q, fitted_without) for q in queries]
+        pooled = Pooled.of([q for qs in by_set.values() for q in qs], [s for ss in held_out.values() for s in ss])
+        value, at = choose_thresholds(pooled)
+        print(f"C={c:<5} cross-validated objective {value:.4f} at {at}")
+        if best is None or value > best[1]:
+            best = (c, value, at, held_out)
     assert best is not None
-    c, value, (_, answer_at, caveat_at) = best
+    c, value, at, held_out = best
 
     # The figures of the chosen setting, per held-out set.
-    print(f"\nchosen C={c}, answer_at={answer_at}, caveat_at={caveat_at}; per held-out writer:")
+    print(f"\nchosen C={c}, {at}; per held-out writer:")
     for name, queries in by_set.items():
-        fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c)
-        figures = scores(queries, [score(q, fitted_without) for q in queries], answer_at, caveat_at)
+        figures = scores(Pooled.of(queries, held_out[name]), at)
         print(f"  {name:<11} " + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
 
     everything = own + [q for qs in by_set.values() for q in qs]
     parameters = fit(everything, c)
-    suggest_at = choose_suggest(everything, parameters, caveat_at)
-    parameters = dataclasses.replace(parameters, answer_at=answer_at, suggest_at=suggest_at, caveat_at=caveat_at)
+    suggest_at = choose_suggest(everything, parameters, at)
+    parameters = dataclasses.replace(parameters, suggest_at=suggest_at, **at._asdict())
     parameters = choose_follow_up(library, parameters, sets, encode)
     fitted = {
         "date": dt.date.today().isoformat(),

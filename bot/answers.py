@@ -97,7 +97,8 @@ class Assessment(NamedTuple):
     """Every target with its probability, best first, and how likely the best one is right."""
 
     ranked: list[Ranked]
-    confidence: float
+    confidence: float  # that the best target is right
+    relevance: float  # that the question is about what the article covers, answered or not
 
     @property
     def best(self) -> Ranked | None:
@@ -157,8 +158,11 @@ class Answerer:
         conflict = rows[:, FEATURES.index("conflict")] > 0
         order = np.argsort(-probabilities, kind="stable")
         targets = self.library.targets
-        confidence = self.parameters.confidence(rows, probabilities, int(order[0]))
-        return Assessment([Ranked(targets[i], float(probabilities[i]), bool(conflict[i])) for i in order], confidence)
+        best = int(order[0])
+        confidence = self.parameters.confidence(rows, probabilities, best)
+        relevance = self.parameters.relevance(rows, probabilities, best)
+        ranked = [Ranked(targets[i], float(probabilities[i]), bool(conflict[i])) for i in order]
+        return Assessment(ranked, confidence, relevance)
 
     # --- answering ------------------------------------------------------------------------
 
@@ -190,7 +194,7 @@ class Answerer:
             return self._for(parts[0], question, assessment, language, more=tuple(parts[1:]))
         if best is not None and assessment.confidence >= self.answer_at:
             return self._for(best.target, question, assessment, language)
-        if best is not None and assessment.confidence >= self.parameters.caveat_at:
+        if best is not None and self._caveats(assessment):
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
         # Not sure enough to answer; if something is close, offer it as a question to tap.
         near = [r.target for r in assessment.ranked[:MAX_ALTERNATIVES]]
@@ -201,6 +205,11 @@ class Answerer:
             alternatives=tuple(near) if assessment.confidence >= self.parameters.suggest_at else (),
             language=language,
         )
+
+    def _caveats(self, assessment: Assessment) -> bool:
+        """Not sure enough to answer, but the question is about what the article covers: the nearest it says."""
+        parameters = self.parameters
+        return assessment.confidence >= parameters.caveat_at and assessment.relevance >= parameters.relevant_at
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""

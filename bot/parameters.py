@@ -52,6 +52,12 @@ class Parameters:
     # Whether the best target is right: the probability the bot answers by.
     decision_weights: tuple[float, ...] = tuple(1.0 if name == "probability" else 0.0 for name in DECISION_FEATURES)
     decision_bias: float = 0.0
+    # Whether the question is about what the article covers at all, answered or not (a near miss is;
+    # "who wrote Hamlet" is not): below ``relevant_at`` the bot declines instead of giving the caveat.
+    # Defaults: every question is (the caveat is then decided by ``caveat_at`` alone).
+    relevance_weights: tuple[float, ...] = tuple(0.0 for _ in DECISION_FEATURES)
+    relevance_bias: float = 0.0
+    relevant_at: float = 0.0
     answer_at: float = 0.5  # probability needed to answer
     suggest_at: float = 0.15  # declined, but at least this confident: "Did you mean" the nearest two
     offer_at: float = 0.1  # answered: a runner-up at least this probable is offered as "Did you mean"
@@ -74,9 +80,20 @@ class Parameters:
 
     def confidence(self, features: np.ndarray, probabilities: np.ndarray, best: int) -> float:
         """How likely the best target is right: what the bot answers by (``answer_at``)."""
-        runner_up = float(np.max(np.delete(probabilities, best))) if len(probabilities) > 1 else 0.0
-        row = np.concatenate(([probabilities[best], runner_up], features[best]))
+        row = decision_row(features, probabilities, best)
         return float(_sigmoid(row @ np.asarray(self.decision_weights) + self.decision_bias))
+
+    def relevance(self, features: np.ndarray, probabilities: np.ndarray, best: int) -> float:
+        """How likely the question is about what the article covers: what the caveat needs (``relevant_at``)."""
+        row = decision_row(features, probabilities, best)
+        return float(_sigmoid(row @ np.asarray(self.relevance_weights) + self.relevance_bias))
+
+
+def decision_row(features: np.ndarray, probabilities: np.ndarray, best: int) -> np.ndarray:
+    """What the second stage sees (``DECISION_FEATURES``): the best target's probability, the runner-up's,
+    and the best target's features."""
+    runner_up = float(np.max(np.delete(probabilities, best))) if len(probabilities) > 1 else 0.0
+    return np.concatenate(([probabilities[best], runner_up], features[best]))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -84,17 +101,24 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return result
 
 
-_THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "followup_at")
+_THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "relevant_at", "followup_at")
 _FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related", "followup_same")
 
 
 def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
     required = {"weights", "bias", "decision_weights", "decision_bias"}
-    item = check.fields(value, line, "decision", required, {*_THRESHOLDS, *_FOLLOW_UP, "fitted"})
+    optional = {*_THRESHOLDS, *_FOLLOW_UP, "relevance_weights", "relevance_bias", "fitted"}
+    item = check.fields(value, line, "decision", required, optional)
     if item is None:
         return None
     numbers: dict[str, Any] = {}
-    for key, names in (("weights", FEATURES), ("decision_weights", DECISION_FEATURES)):
+    for key, names in (
+        ("weights", FEATURES),
+        ("decision_weights", DECISION_FEATURES),
+        ("relevance_weights", DECISION_FEATURES),
+    ):
+        if key not in item:
+            continue  # a required one is reported missing by ``fields``
         weights = item.get(key)
         if isinstance(weights, YamlMap):
             for name in weights:
@@ -105,9 +129,9 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
                     check.error(weights.line, f"decision: {key}: feature {name!r} has no weight")
             if all(name in weights for name in names):
                 numbers[key] = tuple(_number(weights, name, check) for name in names)
-        elif key in item:
+        else:
             check.error(item.key_lines[key], f"decision: {key!r} must map each feature to a number")
-    for name in ("bias", "decision_bias", *_THRESHOLDS, *_FOLLOW_UP):
+    for name in ("bias", "decision_bias", "relevance_bias", *_THRESHOLDS, *_FOLLOW_UP):
         if name in item:
             numbers[name] = _number(item, name, check)
     for name in _THRESHOLDS:

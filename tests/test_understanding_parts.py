@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
+from bot.answers import Answerer, Kind
 from bot.content import ContentError, load_library
 from bot.conversation import Conversations
 from bot.embedding import Embedder
@@ -90,3 +92,20 @@ def test_the_decision_is_read_as_content_with_file_and_line_errors(tmp_path: Pat
     assert "unknown feature 'shoe_size'" in text
     assert "feature 'probe' has no weight" in text
     assert "'answer_at' is a probability" in text
+
+
+def test_below_the_answer_a_question_on_the_articles_ground_gets_the_caveat_and_an_unrelated_one_a_decline(
+    answerer: Answerer,
+) -> None:
+    # Never sure enough to answer: what is left is the relevance stage's call, caveat or decline.
+    unsure = dataclasses.replace(answerer.parameters, answer_at=1.0, caveat_at=0.0)
+    near_miss = "How many people work on the DeepSeek team?"  # the article says who, not how many
+    unrelated = "What's the weather like in Beijing today?"  # shares "Beijing" (China) with the article
+    answerer.parameters = unsure
+    try:
+        assert answerer.answer(near_miss).kind is Kind.CAVEAT
+        assert answerer.answer(unrelated).kind is Kind.NO_ANSWER
+        answerer.parameters = dataclasses.replace(unsure, relevant_at=0.0)
+        assert answerer.answer(unrelated).kind is Kind.CAVEAT  # without the stage it would be caveated
+    finally:
+        answerer.parameters = answerer.library.parameters
