@@ -54,15 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command in (None, "run"):
+            from bot.loading import Loading
+
+            # The model loads in a thread from here on, while the content is read, Telegram's modules are
+            # imported and the bot connects: the first poll waits for the slower of the two, not for both.
+            loading = Loading()
             settings = load_settings()
             if args.content:
                 settings = dataclasses.replace(settings, content_dir=args.content)
-            library = load_library(settings.content_dir)
-            from bot.loading import Loading
-
-            # The model loads in a thread from here on, while Telegram's modules are imported and the bot
-            # connects: the first poll waits for the slower of the two, not for both.
-            loading = Loading(library, settings.answer_at)
+            loading.content(load_library(settings.content_dir), settings.answer_at)
             from bot.run import run  # Telegram is only imported when it is needed.
 
             return run(settings, loading)

@@ -12,7 +12,9 @@ form-encodes them, which for an answer's 1.4 KB with its keyboard cost ten times
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import ssl
 from http import HTTPStatus
 from typing import Any
 
@@ -30,6 +32,8 @@ class MalformedAnswer(NetworkError):
 
 class StrictRequest(HTTPXRequest):
     def __init__(self, connection_pool_size: int = 1, **kwargs: Any) -> None:
+        # One TLS context for every client: each would otherwise read the CA bundle again (tens of ms at start).
+        kwargs["httpx_kwargs"] = {"verify": _tls(), **kwargs.get("httpx_kwargs", {})}
         super().__init__(connection_pool_size=connection_pool_size, **kwargs)
         # httpcore's pool, given more requests than connections, rescans every waiting request and
         # connection at each turn (a poll of each socket among it): in a burst that cost more than the
@@ -83,6 +87,12 @@ class StrictRequest(HTTPXRequest):
         except httpx.HTTPError as exc:
             raise NetworkError(f"httpx.{type(exc).__name__}: {exc}") from exc
         return response.status_code, response.content
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default: certifi's CA bundle."""
+    return httpx.create_ssl_context()
 
 
 def _checked(code: int, payload: bytes) -> tuple[int, bytes]:
