@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 
-from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.ext import Application, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None and update.effective_message.text:
         await update.effective_message.reply_text(update.effective_message.text)
+
+
+async def echo_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.inline_query is not None and update.inline_query.query:
+        text = update.inline_query.query
+        await update.inline_query.answer([InlineQueryResultArticle("1", text, InputTextMessageContent(text))])
 
 
 def main() -> None:
@@ -23,6 +29,7 @@ def main() -> None:
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(InlineQueryHandler(echo_inline))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

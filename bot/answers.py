@@ -131,6 +131,7 @@ class Answerer:
         # Inline queries arrive as the reader types, and parts are asked with their whole: recent
         # embeddings are kept (oldest dropped first).
         self._recent: dict[str, np.ndarray] = {}
+        self._mended: dict[str, str] = {}
 
     # --- what the decision sees -----------------------------------------------------------
 
@@ -143,14 +144,36 @@ class Answerer:
     def _vectors(self, questions: list[str]) -> list[np.ndarray]:
         """The questions' embeddings, typos mended; those not seen lately are embedded in one batch
         (a question and its parts together cost little more than the question alone)."""
-        texts = [self.matcher.mend(q) for q in questions]
+        texts = [self._mend(q) for q in questions]
+        self.embed(texts)
+        return [self._recent[t] for t in texts]
+
+    def unembedded(self, question: str, parts: bool = True) -> list[str]:
+        """What answering ``question`` (``parts``: with its parts; ``matches`` asks without) would embed
+        that is not embedded yet, typos mended: for embedding many questions' texts in one batch first."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            return []
+        texts = [self._mend(q) for q in (question, *(_pieces(question) if parts else ()))]
+        return [t for t in dict.fromkeys(texts) if t not in self._recent]
+
+    def _mend(self, text: str) -> str:
+        """The matcher's typo repair, remembered: a question embedded ahead is mended again when answered."""
+        mended = self._mended.get(text)
+        if mended is None:
+            mended = self._mended[text] = self.matcher.mend(text)
+            while len(self._mended) > RECENT_VECTORS:
+                self._mended.pop(next(iter(self._mended)))
+        return mended
+
+    def embed(self, texts: Sequence[str]) -> None:
+        """Embed in one batch the (mended) texts not embedded lately, for the answers that will use them."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
         if missing:
             for text, vector in zip(missing, self.semantic.vectors(missing), strict=True):
                 self._recent[text] = vector
             while len(self._recent) > RECENT_VECTORS:
                 self._recent.pop(next(iter(self._recent)))
-        return [self._recent[t] for t in texts]
 
     def assess(self, question: str) -> Assessment:
         rows = self.features(question)

@@ -29,14 +29,20 @@ from bot.config import Settings
 from bot.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
+from bot.loading import Loading
 from bot.questions import AddressedToBot
 from bot.store import Store, open_store
 from bot.transport import StrictRequest
 
+# Requests to Telegram at once (the rest wait their turn, see bot/transport.py). With hundreds, a burst
+# spent more CPU on juggling connections than on answering; 8 still allow some 150 a second at a 50 ms
+# round trip, more than Telegram's limit of 30 messages a second.
+IN_FLIGHT = 8
+
 
 def build_application(
     settings: Settings,
-    answerer: Answerer,
+    answerer: Answerer | Loading,
     store: Store | None = None,
     request: BaseRequest | None = None,
     limiter: UserLimiter | None = None,
@@ -80,7 +86,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        builder = builder.request(StrictRequest(connection_pool_size=256)).get_updates_request(
+        builder = builder.request(StrictRequest(connection_pool_size=IN_FLIGHT)).get_updates_request(
             updates_request or StrictRequest(connection_pool_size=1)
         )
     application = builder.build()
@@ -164,6 +170,7 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
 async def _on_start(application: Application, handlers: Handlers) -> None:
     reload: Callable[[], Coroutine[Any, Any, str]] = handlers.reload_content
     await profile.register(application.bot, handlers.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
+    await handlers.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(

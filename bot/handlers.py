@@ -14,10 +14,12 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import i18n, keyboards, render
+from bot.ahead import EmbedAhead
 from bot.answers import Answer, Answerer, Kind
 from bot.content import ContentError, Target, load_library
 from bot.conversation import Conversations
 from bot.limits import UserLimiter
+from bot.loading import Loading
 from bot.questions import is_for_bot, question_text
 from bot.store import Store, StoreError, format_stats
 from bot.waiting import Typing
@@ -48,7 +50,7 @@ STALE_BUTTON = i18n.text("en", "stale_button")
 class Handlers:
     def __init__(
         self,
-        answerer: Answerer,
+        answerer: Answerer | Loading,
         store: Store,
         limiter: UserLimiter,
         admins: frozenset[int] = frozenset(),
@@ -59,9 +61,12 @@ class Handlers:
         inline_limiter: UserLimiter | None = None,
         tap_limiter: UserLimiter | None = None,
     ) -> None:
-        self.answerer = answerer
+        # Built in a thread while the bot connects (bot/loading.py); ``ready`` waits for it before any update.
+        self._loading = answerer if isinstance(answerer, Loading) else None
+        self._answerer = answerer if isinstance(answerer, Answerer) else None
         self.conversations = conversations or Conversations()
         self.typing = Typing()
+        self.ahead = EmbedAhead()
         self._seen: dict[int, None] = {}  # recent update ids, oldest first
         self.library = answerer.library
         self.store = store
@@ -71,6 +76,22 @@ class Handlers:
         self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
         self.content_dir = content_dir
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            assert self._loading is not None
+            self._answerer = self._loading.result()  # already there once ``ready`` has returned
+        return self._answerer
+
+    @answerer.setter
+    def answerer(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+
+    async def ready(self) -> None:
+        """Wait for the answerer if it is still being built; raise what building it raised."""
+        if self._answerer is None and self._loading is not None:
+            self._answerer = await self._loading.wait()
 
     async def reload_content(self) -> str:
         """Load, validate and index the content again; on any error keep serving the old one."""
@@ -198,7 +219,9 @@ class Handlers:
             # "@bot" alone: how to ask by mentioning, not "after the command".
             await message.reply_text(render.html_mention_usage(self.library, context.bot.username, _language(update)))
             return
-        await self._send_answer(message, self.answerer.answer(question, previous), update)
+        answerer = self.answerer
+        await self.ahead.ready(answerer, question)
+        await self._send_answer(message, answerer.answer(question, previous), update)
 
     async def media_hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, voice message, GIF or bare photo in private: the bot reads text only, and says so."""
@@ -281,7 +304,9 @@ class Handlers:
         if query is None:
             return
         text = query.query.strip()
-        targets = self.answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
+        answerer = self.answerer
+        await self.ahead.ready(answerer, text, parts=False)
+        targets = answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
         language = _language(update)
         results = [self._inline_result(t, context.bot.username, language) for t in targets[:INLINE_RESULTS]]
         button = None if results else InlineQueryResultsButton(_t(update, "not_found_inline"), start_parameter="help")

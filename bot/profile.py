@@ -4,6 +4,7 @@ one of the user's app, English otherwise)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
@@ -33,22 +34,36 @@ def descriptions(library: Library, language: str) -> tuple[str, str]:
 
 async def register(bot: Bot, library: Library, private: list[str], group: list[str]) -> None:
     """Command menus first (as before: a failure there is the start-up's), then the descriptions, which
-    are worth a log line but not a failed start."""
+    are worth a log line but not a failed start. The calls of each go at once: one after the other they
+    cost a round trip to Telegram each, before the first poll."""
+    menus = []
     for language in i18n.LANGUAGES:
         code = None if language == "en" else language  # English is the default for every other app
-        await bot.set_my_commands(
-            _commands(private, language), scope=BotCommandScopeAllPrivateChats(), language_code=code
-        )
-        await bot.set_my_commands(_commands(group, language), scope=BotCommandScopeAllGroupChats(), language_code=code)
-        await bot.set_my_commands(_commands(group, language), language_code=code)
-    for language in i18n.LANGUAGES:
-        code = None if language == "en" else language
-        description, short = descriptions(library, language)
-        try:
-            await bot.set_my_description(description, language_code=code)
-            await bot.set_my_short_description(short, language_code=code)
-        except TelegramError as exc:
-            log.warning("The bot's description (%s) was not set: %s", language, exc)
+        in_private, in_groups = _commands(private, language), _commands(group, language)
+        menus += [
+            bot.set_my_commands(in_private, scope=BotCommandScopeAllPrivateChats(), language_code=code),
+            bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats(), language_code=code),
+            bot.set_my_commands(in_groups, language_code=code),
+        ]
+    # Every call finishes (none is left running unheard); then the first failure is the start-up's.
+    for outcome in await asyncio.gather(*menus, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    await asyncio.gather(*(_describe(bot, library, language) for language in i18n.LANGUAGES))
+
+
+async def _describe(bot: Bot, library: Library, language: str) -> None:
+    code = None if language == "en" else language
+    description, short = descriptions(library, language)
+    for outcome in await asyncio.gather(
+        bot.set_my_description(description, language_code=code),
+        bot.set_my_short_description(short, language_code=code),
+        return_exceptions=True,
+    ):
+        if isinstance(outcome, TelegramError):
+            log.warning("The bot's description (%s) was not set: %s", language, outcome)
+        elif isinstance(outcome, BaseException):
+            raise outcome
 
 
 def _commands(names: list[str], language: str) -> list[BotCommand]:

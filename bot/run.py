@@ -11,11 +11,10 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.answers import Answerer
 from bot.app import build_application
 from bot.config import Settings, url_secrets
-from bot.content import Library
 from bot.keys import derive, load_secret
+from bot.loading import Loading
 from bot.logs import setup_logging
 from bot.polling import Poller, PollingConflict
 from bot.store import open_store
@@ -33,7 +32,8 @@ def polling_state_file(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".polling.json")
 
 
-def run(settings: Settings, library: Library) -> int:
+def run(settings: Settings, loading: Loading) -> int:
+    library = loading.library
     setup_logging(
         settings.log_level,
         settings.token,
@@ -45,9 +45,7 @@ def run(settings: Settings, library: Library) -> int:
         log.info("Question log in PostgreSQL: %s", settings.database_where)
     store = open_store(settings, key=derive(load_secret(settings.secret, settings.db_path), "readers"))
     updates_request = StrictRequest(connection_pool_size=1)
-    application = build_application(
-        settings, Answerer(library, settings.answer_at), store, updates_request=updates_request
-    )
+    application = build_application(settings, loading, store, updates_request=updates_request)
     try:
         return _serve(settings, application, updates_request)
     finally:
