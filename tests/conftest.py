@@ -15,8 +15,9 @@ from bot.config import Settings
 from bot.content import Library, load_library
 from bot.limits import UserLimiter
 from bot.store import Store
+from tests.identity import TOKEN
 from tests.postgres import PostgresServer, start_server
-from tests.telegram_double import TOKEN, RecordingRequest
+from tests.telegram_double import RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

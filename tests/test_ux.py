@@ -16,7 +16,8 @@ from bot.handlers import SLOW_DOWN, SLOW_DOWN_TAPS
 from bot.limits import UserLimiter
 from tests.conftest import CONTENT, OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import BOT_USER, STICKER, _update_ids, message_update
+from tests.identity import BOT_USER
+from tests.telegram_double import STICKER, _update_ids, message_update
 from tests.test_telegram_native import buttons
 
 
