@@ -123,7 +123,8 @@ def _faithful(library: Library, places: _Places) -> list[Finding]:
             value = int(value)
         passage = library.passages.get(figure.passage_id)
         # A rank ("the highest number") is a place, not a number the passage writes.
-        if passage is not None and figure.unit != "rank" and str(value) not in passage.text:
+        written = str(value) in passage.text or str(value) in _numbers(passage.text) if passage else True
+        if not written and figure.unit != "rank":
             found.append(
                 places.error(
                     places.target(figure.id, "value"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.lint import Finding, Severity, check_folder
+from tests.conftest import FIXTURE_CONTENT
 from tests.test_content import MINIMAL, write
 
 ENTRIES = MINIMAL["entries.yaml"]
@@ -96,3 +97,8 @@ def test_an_entry_without_a_label(tmp_path: Path) -> None:
     assert findings(tmp_path, entries_yaml=broken) == [
         "entries.yaml:3: warning: entry growth: no 'label'; its buttons show the question cut to 40"
     ]
+
+
+def test_the_fixture_article_of_the_handler_tests_is_clean() -> None:
+    library, found = check_folder(FIXTURE_CONTENT)
+    assert library is not None and [str(f) for f in found] == []
