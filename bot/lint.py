@@ -163,7 +163,10 @@ def _against_article(library: Library, places: _Places, text: str, article_file:
             continue
         if at < last[0]:
             found.append(
-                places.warn(places.passage(passage.id), f"passage {passage.id} comes before {last[1]} in the article")
+                places.warn(
+                    places.passage(passage.id),
+                    f"passage {passage.id} is listed after {last[1]} but comes before it in the article",
+                )
             )
         last = (at, passage.id)
 

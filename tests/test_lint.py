@@ -74,7 +74,7 @@ def test_passages_out_of_the_articles_order(tmp_path: Path) -> None:
     text = MINIMAL["article.txt"] + "\nThen it fell.\n"
     article = ARTICLE.replace("  - id: p01\n", "  - id: p02\n    text: Then it fell.\n  - id: p01\n")
     assert findings(tmp_path, article_txt=text, article_yaml=article) == [
-        "article.yaml:10: warning: passage p01 comes before p02 in the article"
+        "article.yaml:10: warning: passage p01 is listed after p02 but comes before it in the article"
     ]
 
 
