@@ -76,34 +76,35 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"error: cannot read the question log {exc}", file=sys.stderr)
                 return 1
             return 0
+        if args.command == "check":
+            return _check(args.content or content_dir(), answer_at(), args.covered)
         library = load_library(args.content or content_dir())
         threshold = answer_at()
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
+    return _ask(Answerer(library, threshold), " ".join(args.question))
 
-    answerer = Answerer(library, threshold)
-    if args.command == "check":
-        for warning in library.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for first, said, second, text in answerer.matcher.clashes:
-            print(
-                f'warning: {second} "{text}" reads the same as {first} "{said}"; the matcher cannot tell them apart',
-                file=sys.stderr,
-            )
-        for target_id, phrasing, instead in answerer.misrouted():
-            print(f'warning: {target_id} "{phrasing}" would get {instead}', file=sys.stderr)
-        print(f"content OK: {library.summary()}")
-        if args.covered:
-            from bot.coverage import covered_phrasings
 
-            found = covered_phrasings(library)
-            total = sum(len(t.phrasings) for t in library.targets)
-            print(f"{len(found)} of {total} phrasings are answered right without them (candidates to drop or replace):")
-            for target_id, phrasing in found:
-                print(f'  {target_id}: "{phrasing}"')
-        return 0
-    return _ask(answerer, " ".join(args.question))
+def _check(folder: Path, threshold: float | None, covered: bool) -> int:
+    """Every finding on standard error as ``file:line: message``; exit 1 if any is an error."""
+    from bot.lint import check_folder, errors
+
+    library, findings = check_folder(folder, threshold)
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    if library is None or errors(findings):
+        return 1
+    print(f"content OK: {library.summary()}")
+    if covered:
+        from bot.coverage import covered_phrasings
+
+        found = covered_phrasings(library)
+        total = sum(len(t.phrasings) for t in library.targets)
+        print(f"{len(found)} of {total} phrasings are answered right without them (candidates to drop or replace):")
+        for target_id, phrasing in found:
+            print(f'  {target_id}: "{phrasing}"')
+    return 0
 
 
 def _ask(answerer: Answerer, question: str) -> int:

@@ -26,6 +26,7 @@ from telegram.request import BaseRequest
 from bot import hangup, profile
 from bot.answers import Answerer
 from bot.config import Settings
+from bot.content_service import ContentService
 from bot.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.keys import derive, load_secret
 from bot.limits import RetryingRateLimiter, UserLimiter
@@ -54,11 +55,10 @@ def build_application(
     polls instead). Tests pass an offline ``request`` in place of HTTP, and limiters with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(
-        answerer,
+        ContentService(answerer, settings.content_dir),
         store or open_store(settings),
         limiter,
         settings.admins,
-        settings.content_dir,
         button_key=derive(load_secret(settings.secret, settings.db_path), "buttons"),
         inline_limiter=inline_limiter,
         tap_limiter=tap_limiter,
@@ -168,9 +168,9 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
 
 
 async def _on_start(application: Application, handlers: Handlers) -> None:
-    reload: Callable[[], Coroutine[Any, Any, str]] = handlers.reload_content
-    await profile.register(application.bot, handlers.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
-    await handlers.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
+    reload: Callable[[], Coroutine[Any, Any, str]] = handlers.content.reload
+    await profile.register(application.bot, handlers.content.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
+    await handlers.content.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(

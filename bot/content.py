@@ -125,6 +125,8 @@ class Library:
     # What ``check`` points out without refusing the content: ``file:line: what is wrong`` each.
     warnings: tuple[str, ...] = ()
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
+    # Where it was read from: ``check`` finds the article's text there, and the lines it points at.
+    folder: Path | None = None
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -205,6 +207,7 @@ def load_library(content_dir: str | Path) -> Library:
         unanswered,
         parameters,
         warnings=tuple(check.warnings),
+        folder=directory,
     )
 
 

@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable
-from pathlib import Path
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -15,11 +14,11 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import i18n, keyboards, render
 from bot.ahead import EmbedAhead
-from bot.answers import Answer, Answerer, Kind
-from bot.content import ContentError, Target, load_library
+from bot.answers import Answer, Kind
+from bot.content import Library, Target
+from bot.content_service import ContentService
 from bot.conversation import Conversations
 from bot.limits import UserLimiter
-from bot.loading import Loading
 from bot.questions import is_for_bot, question_text
 from bot.store import Store, StoreError, format_stats
 from bot.waiting import Typing
@@ -50,66 +49,27 @@ STALE_BUTTON = i18n.text("en", "stale_button")
 class Handlers:
     def __init__(
         self,
-        answerer: Answerer | Loading,
+        content: ContentService,
         store: Store,
         limiter: UserLimiter,
         admins: frozenset[int] = frozenset(),
-        content_dir: Path | None = None,
         conversations: Conversations | None = None,
         *,
         button_key: bytes,
         inline_limiter: UserLimiter | None = None,
         tap_limiter: UserLimiter | None = None,
     ) -> None:
-        # Built in a thread while the bot connects (bot/loading.py); ``ready`` waits for it before any update.
-        self._loading = answerer if isinstance(answerer, Loading) else None
-        self._answerer = answerer if isinstance(answerer, Answerer) else None
+        self.content = content  # the answerer of the moment: asked once per update
         self.conversations = conversations or Conversations()
         self.typing = Typing()
         self.ahead = EmbedAhead()
         self._seen: dict[int, None] = {}  # recent update ids, oldest first
-        self.library = answerer.library
         self.store = store
         self.limiter = limiter
         self.inline_limiter = inline_limiter or UserLimiter(INLINE_RATE_PER_MINUTE, window=60.0)
         self.tap_limiter = tap_limiter or UserLimiter(TAP_RATE_PER_MINUTE, window=60.0)
         self.button_key = button_key  # signs and checks vote buttons
         self.admins = admins
-        self.content_dir = content_dir
-
-    @property
-    def answerer(self) -> Answerer:
-        if self._answerer is None:
-            assert self._loading is not None
-            self._answerer = self._loading.result()  # already there once ``ready`` has returned
-        return self._answerer
-
-    @answerer.setter
-    def answerer(self, answerer: Answerer) -> None:
-        self._answerer = answerer
-
-    async def ready(self) -> None:
-        """Wait for the answerer if it is still being built; raise what building it raised."""
-        if self._answerer is None and self._loading is not None:
-            self._answerer = await self._loading.wait()
-
-    async def reload_content(self) -> str:
-        """Load, validate and index the content again; on any error keep serving the old one."""
-        if self.content_dir is None:
-            return "No content folder configured; nothing reloaded."
-        directory = self.content_dir
-        try:
-            override = self.answerer.override
-            answerer = await asyncio.to_thread(lambda: Answerer(load_library(directory), override))
-        except ContentError as exc:
-            log.error("Content reload failed; still serving the previous content:\n%s", exc)
-            return "Reload failed; still serving the previous content.\n" + str(exc)
-        except Exception as exc:  # whatever went wrong, the old content keeps serving
-            log.exception("Content reload failed unexpectedly; still serving the previous content")
-            return f"Reload failed; still serving the previous content.\n{type(exc).__name__}: {exc}"
-        self.answerer, self.library = answerer, answerer.library
-        log.info("Content reloaded: %s", self.library.summary())
-        return f"Content reloaded: {self.library.summary()}"
 
     async def once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs first: an update Telegram delivers twice (the same update_id) is answered once."""
@@ -164,19 +124,19 @@ class Handlers:
         message = update.effective_message
         if message is None:
             return
+        answerer = self.content.current
+        library = answerer.library
         if context.args:
-            found = self.answerer.lookup(context.args[0])
+            found = answerer.lookup(context.args[0])
             if found is not None:
-                await self._send_answer(message, found, update, asked=False)
+                await self._send_answer(message, found, library, update, asked=False)
                 return
         user = update.effective_user
         in_group = message.chat.type != ChatType.PRIVATE
         language = _language(update)
         await message.reply_text(
-            render.html_welcome(self.library, user.first_name if user else None, in_group, language),
-            reply_markup=keyboards.for_welcome(
-                render.example_target(self.library), render.topic_targets(self.library), language
-            ),
+            render.html_welcome(library, user.first_name if user else None, in_group, language),
+            reply_markup=keyboards.for_welcome(render.example_target(library), render.topic_targets(library), language),
         )
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -187,21 +147,26 @@ class Handlers:
         await message.reply_text(render.html_help(commands, context.bot.username, _language(update)))
 
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        library = self.content.current.library
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_topics(self.library, _language(update)),
-                reply_markup=keyboards.for_topics(render.topic_targets(self.library)),
+                render.html_topics(library, _language(update)),
+                reply_markup=keyboards.for_topics(render.topic_targets(library)),
             )
 
     async def figures(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        library = self.content.current.library
         if update.effective_message is not None:
             await update.effective_message.reply_text(
-                render.html_figures(self.library, _language(update)), reply_markup=keyboards.for_figures(self.library)
+                render.html_figures(library, _language(update)),
+                reply_markup=keyboards.for_figures(library),
             )
 
     async def source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(render.html_source(self.library, _language(update)))
+            await update.effective_message.reply_text(
+                render.html_source(self.content.current.library, _language(update))
+            )
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask and plain questions alike: the question is what remains of the text."""
@@ -213,15 +178,16 @@ class Handlers:
         previous_id = self.conversations.previous(
             message.chat.id, user.id if user else None, replied.message_id if replied is not None else None
         )
-        previous = self.library.target(previous_id) if previous_id else None
+        answerer = self.content.current
+        library = answerer.library
+        previous = library.target(previous_id) if previous_id else None
         question = question_text(message)
         if not question and not (message.text or message.caption or "").startswith("/"):
             # "@bot" alone: how to ask by mentioning, not "after the command".
-            await message.reply_text(render.html_mention_usage(self.library, context.bot.username, _language(update)))
+            await message.reply_text(render.html_mention_usage(library, context.bot.username, _language(update)))
             return
-        answerer = self.answerer
         await self.ahead.ready(answerer, question)
-        await self._send_answer(message, answerer.answer(question, previous), update)
+        await self._send_answer(message, answerer.answer(question, previous), library, update)
 
     async def media_hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, voice message, GIF or bare photo in private: the bot reads text only, and says so."""
@@ -245,7 +211,7 @@ class Handlers:
         """/reload, for admins only: the same as SIGHUP."""
         if not await self._admin(update, context):
             return
-        report = await self.reload_content()
+        report = await self.content.reload()
         if update.effective_message is not None:
             await update.effective_message.reply_text(render.html_preformatted(report))
 
@@ -270,7 +236,8 @@ class Handlers:
         if query is None:
             return
         action = keyboards.parse(query.data, self.button_key)
-        target = self.library.target(action.target_id) if action is not None else None
+        answerer = self.content.current
+        target = answerer.library.target(action.target_id) if action is not None else None
         if target is None:
             await query.answer(_t(update, "stale_button"))
             return
@@ -291,33 +258,39 @@ class Handlers:
         message = query.message
         await query.answer()
         if isinstance(message, Message):
-            found = self.answerer.lookup(target.id)
+            found = answerer.lookup(target.id)
             if found is not None:
                 # In a group the answer replies to the message tapped, and says whose tap it answers.
                 in_group = message.chat.type != ChatType.PRIVATE
                 name, label = query.from_user.first_name, target.button
                 heading = i18n.text(_language(update), "tapped", name=name, label=label) if in_group else None
-                await self._send_answer(message, found, update, quote=in_group, asked=False, heading=heading)
+                await self._send_answer(
+                    message, found, answerer.library, update, quote=in_group, asked=False, heading=heading
+                )
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
         if query is None:
             return
         text = query.query.strip()
-        answerer = self.answerer
+        answerer = self.content.current
         await self.ahead.ready(answerer, text, parts=False)
-        targets = answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(self.library)
+        targets = answerer.matches(text, INLINE_RESULTS) if text else render.topic_targets(answerer.library)
         language = _language(update)
-        results = [self._inline_result(t, context.bot.username, language) for t in targets[:INLINE_RESULTS]]
+        results = [
+            self._inline_result(t, answerer.library, context.bot.username, language) for t in targets[:INLINE_RESULTS]
+        ]
         button = None if results else InlineQueryResultsButton(_t(update, "not_found_inline"), start_parameter="help")
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=False, button=button)
 
-    def _inline_result(self, target: Target, bot_username: str, language: str) -> InlineQueryResultArticle:
+    def _inline_result(
+        self, target: Target, library: Library, bot_username: str, language: str
+    ) -> InlineQueryResultArticle:
         return InlineQueryResultArticle(
             id=target.id,
             title=target.question,
             description=target.answer,
-            input_message_content=InputTextMessageContent(render.html_inline(target, self.library)),
+            input_message_content=InputTextMessageContent(render.html_inline(target, library)),
             reply_markup=keyboards.open_in_bot(bot_username, target, language),
         )
 
@@ -327,6 +300,7 @@ class Handlers:
         self,
         message: Message,
         answer: Answer,
+        library: Library,
         update: Update,
         quote: bool | None = None,
         asked: bool = True,
@@ -341,9 +315,9 @@ class Handlers:
         question_id = self.store.question_id(_delivery(update)) if votable or logged else None
         in_group = message.chat.type != ChatType.PRIVATE
         reply = message.reply_text(
-            render.html_answer(answer, self.library, compact=in_group, heading=heading),
+            render.html_answer(answer, library, compact=in_group, heading=heading),
             reply_markup=keyboards.for_answer(
-                answer, question_id, self.button_key, render.topic_targets(self.library), language
+                answer, question_id, self.button_key, render.topic_targets(library), language
             ),
             do_quote=quote,
         )

@@ -33,12 +33,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-BOT_USER: dict[str, Any] = {"id": 4242, "is_bot": True, "first_name": "Article Bot", "username": "ArticleBot"}
+from tests import html_check
+from tests.identity import BOT_USER
 
 # python-telegram-bot sends string parameters as they are and everything else JSON-encoded, so a value is
 # decoded with json.loads unless the parameter is one Telegram types as a string (a text "42" stays "42").
@@ -180,53 +180,20 @@ def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     return params
 
 
-# The tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
-HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote", "span",
-     "tg-spoiler", "tg-emoji"}
-)  # fmt: skip
 BUTTON_ACTIONS = frozenset(
     {"url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat",
      "switch_inline_query_chosen_chat", "login_url", "web_app", "callback_game", "pay", "copy_text"}
 )  # fmt: skip
 
 
-class _TelegramHTML(HTMLParser):
-    """Telegram's HTML subset: the text it shows, or the first reason it refuses the message."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[str] = []
-        self.text: list[str] = []
-        self.problem: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_TAGS:
-            self.problem = self.problem or f'Unsupported start tag "{tag}"'
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1] != tag:
-            self.problem = self.problem or f'Unmatched end tag "{tag}"'
-        else:
-            self.open.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def plain_text(text: str, parse_mode: str | None) -> str:
     """What the recipient reads: Telegram strips the markup from ``text`` (or refuses it, as Telegram does)."""
     if (parse_mode or "").upper() != "HTML":
         return text
-    parser = _TelegramHTML()
-    parser.feed(text)
-    parser.close()
-    if parser.problem is None and parser.open:
-        parser.problem = f'Can\'t find end tag corresponding to start tag "{parser.open[-1]}"'
-    if parser.problem is not None:
-        raise ApiError(400, f"Bad Request: can't parse entities: {parser.problem}")
-    return "".join(parser.text)
+    shown, problems = html_check.parse(text)
+    if problems:
+        raise ApiError(400, f"Bad Request: can't parse entities: {problems[0]}")
+    return shown
 
 
 def check_reply_markup(markup: Any) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -15,11 +17,14 @@ from bot.config import Settings
 from bot.content import Library, load_library
 from bot.limits import UserLimiter
 from bot.store import Store
+from tests.identity import TOKEN
 from tests.postgres import PostgresServer, start_server
-from tests.telegram_double import TOKEN, RecordingRequest
+from tests.telegram_double import RecordingRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+# A short made-up article (its plain text beside it) for tests of Telegram behaviour, not of the real answers.
+FIXTURE_CONTENT = ROOT / "tests" / "data" / "fixture_content"
 TEST_SECRET = "offline-tests-fixed-secret"  # buttons signed with a fixed key; no secret file per test
 
 
@@ -54,6 +59,17 @@ def library() -> Library:
 @pytest.fixture(scope="session")
 def answerer(library: Library) -> Answerer:
     return Answerer(library)
+
+
+@pytest.fixture(scope="session")
+def fixture_library(library: Library) -> Library:
+    """The fixture article, decided as the real content is: it is too small to fit a decision of its own."""
+    return dataclasses.replace(load_library(FIXTURE_CONTENT), parameters=library.parameters)
+
+
+@pytest.fixture(scope="session")
+def fixture_answerer(fixture_library: Library) -> Answerer:
+    return Answerer(fixture_library)
 
 
 class OfflineBot:
@@ -123,3 +139,14 @@ async def offline_bot_factory(answerer: Answerer, tmp_path: Path) -> AsyncIterat
 @pytest.fixture
 async def offline_bot(offline_bot_factory) -> OfflineBot:
     return await offline_bot_factory()
+
+
+@pytest.fixture
+def fixture_bot_factory(offline_bot_factory, fixture_answerer: Answerer):
+    """offline_bot_factory, serving the fixture article."""
+    return functools.partial(offline_bot_factory, content_dir=FIXTURE_CONTENT, served=fixture_answerer)
+
+
+@pytest.fixture
+async def fixture_bot(fixture_bot_factory) -> OfflineBot:
+    return await fixture_bot_factory()

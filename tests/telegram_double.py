@@ -13,9 +13,7 @@ from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
 from tests.html_check import telegram_html_problems
-
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Article Bot", "username": "ArticleBot"}
-TOKEN = "4242:TEST-token-not-real"
+from tests.identity import BOT_USER
 
 
 @dataclass

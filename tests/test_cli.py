@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.test_content import MINIMAL, write
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT):
@@ -105,9 +106,24 @@ def test_check_warns_of_phrasings_the_matcher_cannot_tell_apart(tmp_path: Path) 
     )
     result = run("--content", str(tmp_path), "check")
     assert result.returncode == 0
+    line = next(i for i, text in enumerate(entries.read_text().splitlines(), 1) if "Whose article is this?" in text)
     assert (
-        'warning: author "Whose article is this?" reads the same as about "What is the article about?"' in result.stderr
+        f'{entries}:{line}: warning: author "Whose article is this?" reads the same as about '
+        '"What is the article about?"; the matcher cannot tell them apart' in result.stderr.splitlines()
     )
+    assert result.stdout.startswith("content OK")
+
+
+def test_check_fails_on_a_passage_that_is_not_the_articles_text(tmp_path: Path) -> None:
+    write(tmp_path, article_yaml=MINIMAL["article.yaml"].replace("spending rose", "spending climbed"))
+    result = run("--content", str(tmp_path), "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f'{tmp_path / "article.yaml"}:8: passage p01 is not in article.txt word for word: it departs at "climbed" '
+        "(word 4)",
+        f"{tmp_path / 'article.txt'}:5: warning: this paragraph is in no passage",
+    ]
+    assert result.stdout == ""
 
 
 def test_check_reports_file_and_line(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Inline queries have a per-person limit of their own: past it, an empty answer for that person alone."""
+"""Inline queries have a per-person limit of their own: past it, an empty answer for that person alone.
+On the fixture article: this is about Telegram, not about the real article's answers."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from tests.test_limits import Clock
 from tests.test_telegram_native import inline_update
 
 
-async def test_past_the_limit_a_flooder_gets_nothing_and_others_are_unaffected(offline_bot_factory) -> None:
+async def test_past_the_limit_a_flooder_gets_nothing_and_others_are_unaffected(fixture_bot_factory) -> None:
     clock = Clock()
-    bot = await offline_bot_factory(inline_limiter=UserLimiter(3, 60.0, clock))
+    bot = await fixture_bot_factory(inline_limiter=UserLimiter(3, 60.0, clock))
     for _ in range(6):
         await bot.send(inline_update("who wrote it", user_id=111))
     await bot.send(inline_update("who wrote it", user_id=222))
@@ -27,9 +28,9 @@ async def test_past_the_limit_a_flooder_gets_nothing_and_others_are_unaffected(o
     assert bot.request.sent("answerInlineQuery")[-1]["results"]
 
 
-async def test_a_failed_empty_answer_still_stops_the_query(offline_bot_factory) -> None:
+async def test_a_failed_empty_answer_still_stops_the_query(fixture_bot_factory) -> None:
     """Whether or not the flooder gets the empty answer, the query is not answered in full after all."""
-    bot = await offline_bot_factory(inline_limiter=UserLimiter(1, 60.0, Clock()))
+    bot = await fixture_bot_factory(inline_limiter=UserLimiter(1, 60.0, Clock()))
     await bot.send(inline_update("who wrote it"))
     bot.request.fail_next("answerInlineQuery", 400, {"ok": False, "error_code": 400, "description": "Bad Request"})
     await bot.send(inline_update("who wrote it"))
@@ -37,12 +38,12 @@ async def test_a_failed_empty_answer_still_stops_the_query(offline_bot_factory) 
     assert [bool(a["results"]) for a in answers] == [True, False]
 
 
-async def test_inline_queries_do_not_use_up_the_question_limit(offline_bot_factory) -> None:
-    bot = await offline_bot_factory(limiter=UserLimiter(2, 60.0, Clock()))
+async def test_inline_queries_do_not_use_up_the_question_limit(fixture_bot_factory) -> None:
+    bot = await fixture_bot_factory(limiter=UserLimiter(2, 60.0, Clock()))
     for _ in range(10):
         await bot.send(inline_update("who wrote it"))
     (reply,) = await bot.send(message_update("who wrote it?"))
-    assert "Hu Weijia" in reply["text"]
+    assert "Ada Lovell" in reply["text"]
 
 
 def test_the_default_leaves_room_for_typing() -> None:

@@ -15,7 +15,8 @@ from bot.content import Library
 from bot.store import Store, format_stats
 from tests.conftest import OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import BOT_USER, _update_ids, message_update
+from tests.identity import BOT_USER
+from tests.telegram_double import _update_ids, message_update
 
 ADMIN = 777
 

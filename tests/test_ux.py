@@ -16,7 +16,8 @@ from bot.handlers import SLOW_DOWN, SLOW_DOWN_TAPS
 from bot.limits import UserLimiter
 from tests.conftest import CONTENT, OfflineBot
 from tests.html_check import telegram_html_problems
-from tests.telegram_double import BOT_USER, STICKER, _update_ids, message_update
+from tests.identity import BOT_USER
+from tests.telegram_double import STICKER, _update_ids, message_update
 from tests.test_telegram_native import buttons
 
 
@@ -56,11 +57,6 @@ async def test_topics_does_not_list_the_questions_twice(offline_bot: OfflineBot,
     for button in buttons(reply):
         target = library.target(button["callback_data"].removeprefix("a:"))
         assert target is not None and target.question not in reply["text"] and button["text"] not in reply["text"]
-
-
-def test_every_entry_and_figure_has_a_short_label(library: Library) -> None:
-    assert library.warnings == ()
-    assert all(0 < len(t.button) <= MAX_LABEL_CHARS for t in library.targets)
 
 
 def test_a_long_label_is_refused_with_file_and_line(tmp_path: Path) -> None:

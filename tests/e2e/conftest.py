@@ -15,14 +15,24 @@ from typing import Any
 import pytest
 
 from tests.botapi_server import FakeBotAPI
+from tests.identity import token
 from tests.telegram_double import message_update
 from tests.test_telegram_native import callback_update
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "4242:E2E-secret-token-value"
+TOKEN = token("E2E-secret-token-value")
 TOKEN_SECRET = TOKEN.split(":", 1)[1]
 STARTUP_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an end-to-end test: ``pytest -m "not e2e"`` runs the fast ones alone."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
 
 # Proxy settings would route the bot's requests to 127.0.0.1 elsewhere: httpx honours them.
 _PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
