@@ -42,7 +42,7 @@ from bot.answers import Answer, Answerer, Kind  # noqa: E402
 from bot.content import Library, Target, load_library  # noqa: E402
 from bot.embedding import shared_embedder  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
-from bot.normalise import clean, tokens  # noqa: E402
+from bot.normalise import Normaliser, clean  # noqa: E402
 from bot.semantic import asked_texts  # noqa: E402
 
 MEASURES = ("hit", "confident", "declined", "near_miss", "chinese", "follow_ups")
@@ -106,6 +106,7 @@ def embedding(library: Library) -> Scored:
 def bm25(library: Library) -> Scored:
     from rank_bm25 import BM25Okapi
 
+    tokens = Normaliser(library.vocabulary).tokens  # the article's words, as the bot reads them
     documents = [tokens(" ".join((*asked_texts(t), t.answer))) for t in library.targets]
     index = BM25Okapi(documents)
 

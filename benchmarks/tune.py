@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,7 +37,7 @@ from bot.answers import Answerer, Kind  # noqa: E402
 from bot.content import Library, load_library  # noqa: E402
 from bot.coverage import FOLDS, without_fold  # noqa: E402
 from bot.embedding import memoized, shared_embedder  # noqa: E402
-from bot.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row  # noqa: E402
+from bot.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row, matching  # noqa: E402
 from bot.semantic import Encode  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -118,11 +119,12 @@ def _conditional_logit(queries: list[Query], c: float) -> np.ndarray:
     return weights
 
 
-def fit(queries: list[Query], c: float) -> Parameters:
+def fit(queries: list[Query], c: float, base: Parameters) -> Parameters:
     """The stages: which target (over every pair); then whether the best one is right, and whether the
-    question is about what the article covers at all (everything but the off-topic ones)."""
+    question is about what the article covers at all (everything but the off-topic ones); the rest (the
+    ``matching:`` constants the features were computed with) as in ``base``."""
     weights = _conditional_logit([q for q in queries if q.right], c)
-    ranking = Parameters(tuple(float(w) for w in weights), 0.0)
+    ranking = dataclasses.replace(base, weights=tuple(float(w) for w in weights), bias=0.0)
     rows, labels, relevant = [], [], []
     for query in queries:
         p = ranking.probabilities(query.rows)
@@ -303,17 +305,34 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  followup_same: {parameters.followup_same}",
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
+        "# The lexical view's and the answerer's constants (bot/parameters.py documents each): not fitted",
+        "# here, carried through from the file this one replaced.",
+        "matching:",
+        *(f"  {name}: {value}" for name, value in matching(parameters).items()),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _without_decision(content: Path) -> Library:
-    """The content as the features see it: a stale or broken parameters.yaml is what is being replaced."""
+    """The content as the features see it: a stale or broken decision is what is being replaced; the
+    ``matching:`` constants of parameters.yaml are kept (the features depend on them)."""
     with tempfile.TemporaryDirectory() as directory:
         for path in content.glob("*.yaml"):
             if path.name != "parameters.yaml":
                 shutil.copy(path, directory)
+        kept = _matching_section(content / "parameters.yaml")
+        if kept is not None:
+            (Path(directory) / "parameters.yaml").write_text(yaml.safe_dump({"matching": kept}), encoding="utf-8")
         return load_library(directory)
+
+
+def _matching_section(path: Path) -> object:
+    """The ``matching:`` section of a parameters.yaml, if it has one and reads as YAML at all."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    return document.get("matching") if isinstance(document, dict) else None
 
 
 def main() -> None:
@@ -322,6 +341,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
     library = _without_decision(args.content)
+    base = library.parameters  # the defaults of the decision, the file's matching constants
     encode = memoized(shared_embedder().encode)  # folds and sets ask the same texts many times
     answerer = Answerer(library, encode=encode)
     sets = load_all(TUNING)
@@ -336,7 +356,7 @@ def main() -> None:
     for c in C_GRID:
         held_out: dict[str, list[Scored]] = {}
         for name, queries in by_set.items():
-            fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c)
+            fitted_without = fit(own + [q for other, qs in by_set.items() if other != name for q in qs], c, base)
             held_out[name] = [score(q, fitted_without) for q in queries]
         pooled = Pooled.of([q for qs in by_set.values() for q in qs], [s for ss in held_out.values() for s in ss])
         value, at = choose_thresholds(pooled)
@@ -353,7 +373,7 @@ def main() -> None:
         print(f"  {name:<11} " + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
 
     everything = own + [q for qs in by_set.values() for q in qs]
-    parameters = fit(everything, c)
+    parameters = fit(everything, c, base)
     suggest_at = choose_suggest(everything, parameters, at)
     parameters = dataclasses.replace(parameters, suggest_at=suggest_at, **at._asdict())
     parameters = choose_follow_up(library, parameters, sets, encode)

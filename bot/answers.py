@@ -27,15 +27,8 @@ from bot.decide import FEATURES, answer_holds, features, foreign_script
 from bot.matcher import Matcher
 from bot.semantic import SemanticIndex
 
-# Questions longer than this are cut before matching: the article's own questions are
-# short, and a 10,000-character paste must not cost more than a normal question.
-MAX_QUESTION_CHARS = 500
-MAX_ALTERNATIVES = 2
-MAX_PARTS = 3
-MAX_FOLLOW_UP_WORDS = 6
-RECENT_VECTORS = 2048
-# A question at least this much in Chinese script gets the Chinese frame around the English answer.
-CHINESE_SHARE = 0.3
+# Its limits and constants (the longest question read, "Did you mean" buttons, parts, follow-ups, the
+# Chinese frame) are the content's parameters (``matching:`` in parameters.yaml, bot/parameters.py).
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b|以及|还有|還有|和|及|，|；", re.IGNORECASE)
 # A message leans on the one before it by a pronoun ("who reported it?") or by leaving things out
@@ -60,10 +53,10 @@ def _split_opening(question: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else (question, "")
 
 
-def _pieces(question: str) -> list[str]:
-    """The parts of a question joined by "and", commas or the like; none unless two or three."""
-    pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: MAX_PARTS + 1]
-    return pieces if 2 <= len(pieces) <= MAX_PARTS else []
+def _pieces(question: str, most: int) -> list[str]:
+    """The parts of a question joined by "and", commas or the like; none unless two to ``most``."""
+    pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: most + 1]
+    return pieces if 2 <= len(pieces) <= most else []
 
 
 class Kind(Enum):
@@ -151,10 +144,11 @@ class Answerer:
     def unembedded(self, question: str, parts: bool = True) -> list[str]:
         """What answering ``question`` (``parts``: with its parts; ``matches`` asks without) would embed
         that is not embedded yet, typos mended: for embedding many questions' texts in one batch first."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = question.strip()[: self.parameters.max_question_chars]
         if not question:
             return []
-        texts = [self._mend(q) for q in (question, *(_pieces(question) if parts else ()))]
+        pieces = _pieces(question, self.parameters.max_parts) if parts else []
+        texts = [self._mend(q) for q in (question, *pieces)]
         return [t for t in dict.fromkeys(texts) if t not in self._recent]
 
     def _mend(self, text: str) -> str:
@@ -162,7 +156,7 @@ class Answerer:
         mended = self._mended.get(text)
         if mended is None:
             mended = self._mended[text] = self.matcher.mend(text)
-            while len(self._mended) > RECENT_VECTORS:
+            while len(self._mended) > self.parameters.recent_vectors:
                 self._mended.pop(next(iter(self._mended)))
         return mended
 
@@ -172,7 +166,7 @@ class Answerer:
         if missing:
             for text, vector in zip(missing, self.semantic.vectors(missing), strict=True):
                 self._recent[text] = vector
-            while len(self._recent) > RECENT_VECTORS:
+            while len(self._recent) > self.parameters.recent_vectors:
                 self._recent.pop(next(iter(self._recent)))
 
     def assess(self, question: str) -> Assessment:
@@ -191,7 +185,7 @@ class Answerer:
 
     def answer(self, question: str, previous: Target | None = None) -> Answer:
         """The reply to a question; ``previous`` is what this reader was answered just before, if recent."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = question.strip()[: self.parameters.max_question_chars]
         if not question:
             return Answer(Kind.EMPTY, question)
         intent = self.matcher.small_talk(question, exact=previous is not None)
@@ -200,10 +194,10 @@ class Answerer:
         opening, rest = _split_opening(question)
         if rest and self.matcher.small_talk(opening) is not None:
             question = rest  # "Good morning! Who wrote it?": the greeting is not part of the question
-        language = "zh" if foreign_script(question) >= CHINESE_SHARE else "en"
+        language = "zh" if foreign_script(question) >= self.parameters.chinese_share else "en"
         if not any(c.isalnum() for c in question):
             return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
-        self._vectors([question, *_pieces(question)])  # the question and its parts in one batch
+        self._vectors([question, *_pieces(question, self.parameters.max_parts)])  # the question and its parts at once
         assessment = self.assess(question)
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
@@ -220,7 +214,7 @@ class Answerer:
         if best is not None and self._caveats(assessment):
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
         # Not sure enough to answer; if something is close, offer it as a question to tap.
-        near = [r.target for r in assessment.ranked[:MAX_ALTERNATIVES]]
+        near = [r.target for r in assessment.ranked[: self.parameters.max_alternatives]]
         return Answer(
             Kind.NO_ANSWER,
             question,
@@ -237,19 +231,22 @@ class Answerer:
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
         # A pronoun in a long question usually points inside it ("how many users are there in China?").
-        short = len(question.split()) <= MAX_FOLLOW_UP_WORDS or foreign_script(question) >= CHINESE_SHARE
+        parameters = self.parameters
+        short = (
+            len(question.split()) <= parameters.max_follow_up_words
+            or foreign_script(question) >= parameters.chinese_share
+        )
         pronoun = short and bool(_PRONOUN.search(question))
         leaning = pronoun or bool(_ELLIPSIS.search(question)) or len(question.split()) <= 3
-        if not leaning and (alone.confidence >= self.answer_at or alone.confidence < self.parameters.suggest_at):
+        if not leaning and (alone.confidence >= self.answer_at or alone.confidence < parameters.suggest_at):
             return None  # sure on its own, or about something else altogether ("what's the weather like?")
         if _AGAIN.match(question):
             return previous
         together = self.assess(f"{previous.question} {question}")
-        if not leaning and together.confidence < self.parameters.followup_at:
+        if not leaning and together.confidence < parameters.followup_at:
             return None
         with_previous = {r.target.id: r.probability for r in together.ranked}
         shared = set(previous.passage_ids) | {previous.id}
-        parameters = self.parameters
         weight = parameters.followup_pronoun if pronoun else parameters.followup_together
 
         def score(ranked: Ranked) -> float:
@@ -267,7 +264,7 @@ class Answerer:
     def _parts(self, question: str) -> list[Target]:
         """The answer of each part of a question joined by "and", commas or semicolons, in the order
         asked; empty unless at least two parts each find a different answer on their own."""
-        pieces = _pieces(question)
+        pieces = _pieces(question, self.parameters.max_parts)
         found: list[Target] = []
         if not pieces:
             return []
@@ -281,7 +278,7 @@ class Answerer:
 
     def matches(self, question: str, limit: int) -> list[Target]:
         """Every target confident enough to answer, best first (inline mode lists several)."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = question.strip()[: self.parameters.max_question_chars]
         if not question:
             return []
         assessment = self.assess(question)
@@ -325,7 +322,7 @@ class Answerer:
         # Runners-up that are not unlikely, as "Did you mean" buttons.
         alternatives = tuple(
             r.target for r in assessment.ranked if r.target not in shown and r.probability >= self.parameters.offer_at
-        )[:MAX_ALTERNATIVES]
+        )[: self.parameters.max_alternatives]
         passages = tuple(dict.fromkeys(p for t in (target, *more) for p in self._passages[t.id]))
         return Answer(
             kind, question, target, round(100 * confidence, 2), alternatives, passages, more=more, language=language

@@ -10,11 +10,13 @@ import datetime as dt
 import re
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bot.parameters import Parameters, read_decision
+from bot.normalise import Vocabulary
+from bot.parameters import Parameters, read_decision, read_matching
+from bot.vocabulary import read_vocabulary
 from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
@@ -122,6 +124,8 @@ class Library:
     unanswered: tuple[str, ...] = ()
     # How the bot decides to answer: fitted by benchmarks/tune.py, kept with the content it was fitted on.
     parameters: Parameters = field(default_factory=Parameters)
+    # The article's own words (vocabulary.yaml): its names and synonyms; empty: general English only.
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     # What ``check`` points out without refusing the content: ``file:line: what is wrong`` each.
     warnings: tuple[str, ...] = ()
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
@@ -150,8 +154,19 @@ class Library:
         object.__setattr__(self, "_by_id", {t.id: t for t in self.targets})
 
 
-_SECTIONS = ("article", "passages", "entries", "topics", "figures", "chitchat", "unanswered", "decision")
-_OPTIONAL = ("chitchat", "unanswered", "decision")
+_SECTIONS = (
+    "article",
+    "passages",
+    "entries",
+    "topics",
+    "figures",
+    "chitchat",
+    "unanswered",
+    "decision",
+    "matching",
+    "vocabulary",
+)
+_OPTIONAL = ("chitchat", "unanswered", "decision", "matching", "vocabulary")
 
 
 def load_library(content_dir: str | Path) -> Library:
@@ -194,6 +209,8 @@ def load_library(content_dir: str | Path) -> Library:
     chitchat = _read_section(sections, "chitchat", check, _chitchat) or ()
     unanswered = _read_section(sections, "unanswered", check, _unanswered) or ()
     parameters = _read_section(sections, "decision", check, read_decision) or Parameters()
+    parameters = replace(parameters, **(_read_section(sections, "matching", check, read_matching) or {}))
+    vocabulary = _read_section(sections, "vocabulary", check, read_vocabulary) or Vocabulary()
 
     if check.errors or article is None:
         raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
@@ -206,6 +223,7 @@ def load_library(content_dir: str | Path) -> Library:
         tuple(chitchat),
         unanswered,
         parameters,
+        vocabulary,
         warnings=tuple(check.warnings),
         folder=directory,
     )

@@ -19,39 +19,28 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.content import Library, SmallTalk, Target
-from bot.normalise import COUNTRIES, STOPWORDS, SYNONYMS, clean, term, words
+from bot.index import (
+    UNANSWERED,
+    PhrasingIndex,
+    phrasing_index,
+    read_names,
+    read_targets,
+    read_unanswered,
+    small_talk_index,
+    typo_vocabulary,
+    weigh,
+)
+from bot.normalise import Normaliser, clean
 
-# How much each part of a target speaks for it.
-_PHRASING_WEIGHT = 1.0
-_ANSWER_WEIGHT = 0.6
-_PASSAGE_WEIGHT = 0.3
-# Score = 100 × (_MIX × coverage + (1 − _MIX) × closeness).
-_MIX = 0.8
-# A known word the target lacks weighs (1 + _CONFLICT) times in the coverage denominator.
-_CONFLICT = 1.0
-# Unknown words, relative to the rarest known word: numbers not in the article count double,
-# verb and adverb forms ("piling", "quickly") half, as they are more often paraphrase than topic.
-_UNKNOWN_NUMBER = 2.0
-_UNKNOWN_VERB = 0.5
-# Score factor when the question names someone or somewhere the target's own words do not.
-_ENTITY_PENALTY = 0.8
-# Score factor for a target that does not name the other country a question asks about. At 0.6 no
-# such target can reach the answer threshold: it still ranks, so it can be offered as "Did you mean".
-_ELSEWHERE_PENALTY = 0.6
-_COMMON_IDF = 1.6  # log(1 + N/df) below this: the word is in more than about a quarter of targets
-_TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a typo repair
-_TYPO_EDITS = 2
-_SMALL_TALK_CUTOFF = 90.0
-_UNANSWERED = -1  # the target index of the questions the article does not answer
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_FILLERS = STOPWORDS | {"mate", "buddy", "guys", "all", "too"}
+_FILLER_WORDS = frozenset({"mate", "buddy", "guys", "all", "too"})
 
 
 class Candidate(NamedTuple):
@@ -67,138 +56,36 @@ class Candidate(NamedTuple):
     missing: float = 0.0  # the weightiest question word the target's own words lack, over an unknown word's
 
 
-class _PhrasingIndex(NamedTuple):
-    postings: dict[str, list[int]]  # term → positions of the phrasings that have it
-    terms: list[frozenset[str]]
-    inverse_norm: list[float]
-    owner: list[int]  # target index, or _UNANSWERED
-
-
 class Matcher:
     def __init__(self, library: Library) -> None:
+        """The index, in the stages of bot/index.py; the constants are the content's (``matching:``)."""
         self.library = library
+        self.parameters = parameters = library.parameters
+        self.normaliser = normaliser = Normaliser(library.vocabulary)
         self.targets: tuple[Target, ...] = library.targets
         self._index = {target.id: index for index, target in enumerate(self.targets)}
-        bags: list[dict[str, float]] = []
-        self.own_terms: list[frozenset[str]] = []
-        phrasings: list[tuple[int, frozenset[str]]] = []
-        seen: set[tuple[int, frozenset[str]]] = set()
-        first_said: dict[frozenset[str], tuple[int, str]] = {}
-        # Phrasings of two targets that come to the same words: the matcher cannot tell them apart.
-        self.clashes: list[tuple[str, str, str, str]] = []
-        raw_words = set(SYNONYMS)
-        for index, target in enumerate(self.targets):
-            bag: dict[str, float] = {}
-            parts = [(p.text, _PASSAGE_WEIGHT) for p in library.passages_of(target)]
-            parts.append((target.answer, _ANSWER_WEIGHT))
-            parts += [(text, _PHRASING_WEIGHT) for text in _phrasings(target)]
-            for text, weight in parts:
-                content_words = words(text)
-                raw_words.update(content_words)
-                part_terms = [term(word) for word in content_words]
-                bag.update(dict.fromkeys(part_terms, weight))
-                said_as = frozenset(part_terms)
-                if weight == _PHRASING_WEIGHT and part_terms and (index, said_as) not in seen:
-                    seen.add((index, said_as))  # the same terms twice add nothing
-                    phrasings.append((index, said_as))
-                    other, said = first_said.setdefault(said_as, (index, text))
-                    if other != index:
-                        self.clashes.append((self.targets[other].id, said, target.id, text))
-            bags.append(bag)
-            self.own_terms.append(frozenset(k for k, w in bag.items() if w >= _ANSWER_WEIGHT))
 
-        count = len(self.targets)
-        document_frequency: dict[str, int] = defaultdict(int)
-        for bag in bags:
-            for key in bag:
-                document_frequency[key] += 1
-        self.idf = {key: math.log(1 + count / df) for key, df in document_frequency.items()}
-        self.unknown_idf = math.log(1 + count / 0.5)
-
+        read = read_targets(library, normaliser, parameters)
+        self.own_terms = read.own_terms
+        weights = weigh(read.bags)
+        self.idf, self.unknown_idf, self.postings = weights
         self.idf_squared = {key: value * value for key, value in self.idf.items()}
-        # Each posting carries idf × the weight of the part of the target the word is in.
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, bag in enumerate(bags):
-            for key, weight in bag.items():
-                self.postings[key].append((index, self.idf[key] * weight))
-        unanswered_words: set[str] = set()
-        # Questions the article does not answer get an index of their own, looked at only when a
-        # target is good enough to answer; their words outside the article weigh as unknown words do.
-        unanswered: list[tuple[int, frozenset[str]]] = []
-        for text in library.unanswered:
-            content_words = words(text)
-            unanswered_words.update(content_words)
-            said_as = frozenset(term(word) for word in content_words)
-            if said_as and said_as in first_said:
-                index, said = first_said[said_as]
-                self.clashes.append((self.targets[index].id, said, "unanswered", text))
-            if said_as:
-                unanswered.append((_UNANSWERED, said_as))
-        self.phrasings = self._phrasing_index(phrasings)
-        self.unanswered_index = self._phrasing_index(unanswered)
+        unanswered = read_unanswered(library, normaliser, read.first_said)
+        # Phrasings of two targets (or a target and an unanswered question) that come to the same words:
+        # the matcher cannot tell them apart.
+        self.clashes = read.clashes + unanswered.clashes
+        self.phrasings = phrasing_index(read.phrasings, weights)
+        self.unanswered_index = phrasing_index(unanswered.phrasings, weights)
 
-        # Names in the article: words capitalised inside a sentence. One that most targets
-        # mention (DeepSeek, AI) says nothing about which of them is meant.
-        names = {
-            term(match.group(1).casefold())
-            for passage in library.passages.values()
-            for match in re.finditer(r"(?<=[a-z,;] )([A-Z][A-Za-z]+)", passage.text)
-        }
-        mentions = {name: sum(name in own for own in self.own_terms) for name in names}
-        self.entities = frozenset(name for name, count in mentions.items() if 0 < count <= 3)
-        self.countries = frozenset(term(word) for word in COUNTRIES)
-        # The article's subject: the name its passages use most (here China, with "Chinese").
-        counts = Counter(
-            term(match.group(1).casefold())
-            for passage in library.passages.values()
-            for match in re.finditer(r"\b([A-Z][A-Za-z]+)", passage.text)
-            if term(match.group(1).casefold()) not in STOPWORDS
-        )
-        self.subject = frozenset(name for name, _ in counts.most_common(1))
+        self.entities, self.countries, self.subject = read_names(library, normaliser, self.own_terms)
+        # The synonyms' words count as the article's: a typo of "imitate" is mended even if it never says it.
+        article_words = read.words | frozenset(normaliser.synonyms)
+        self.known_words, self.vocabulary_by_initial = typo_vocabulary(article_words, unanswered.words)
+        self.small_talk_index = small_talk_index(library.chitchat, article_words, normaliser.stopwords)
+        self.greeting_words = self.small_talk_index.greetings
+        self._fillers = normaliser.stopwords | _FILLER_WORDS
 
-        # Typos are mended on whole words, before stemming: "folower" → "follower".
-        # Known words are not mended; typos are mended towards the article's words only.
-        self.known_words = frozenset(raw_words | unanswered_words | COUNTRIES)
-        self.vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(raw_words):
-            if len(word) >= 4 and word.isalpha():
-                self.vocabulary_by_initial[word[0]].append(word)
-
-        self.small_talk_exact: dict[str, SmallTalk] = {}
-        for intent in library.chitchat:
-            for phrasing in intent.phrasings:
-                self.small_talk_exact[clean(phrasing)] = intent
-        self.small_talk_phrasings = list(self.small_talk_exact)
-        # Words that belong to one intent only: "thanks", "bye". A message made of nothing
-        # else (and fillers) is small talk, even if the article uses the word elsewhere.
-        owners: dict[str, set[str]] = defaultdict(set)
-        for intent in library.chitchat:
-            for phrasing in intent.phrasings:
-                for word in clean(phrasing).split():
-                    owners[word].add(intent.id)
-        by_id = {intent.id: intent for intent in library.chitchat}
-        self.small_talk_words = {
-            word: by_id[next(iter(ids))] for word, ids in owners.items() if len(ids) == 1 and word not in STOPWORDS
-        }
-        # "hello!" or "thanks," in front of a question says nothing about it.
-        self.greeting_words = frozenset(word for word in self.small_talk_words if word not in raw_words)
-        # Beyond this length no typo makes a question small talk: skip the fuzzy look-up.
-        self.small_talk_longest = max(map(len, self.small_talk_phrasings), default=0) + 3
-
-    def _phrasing_index(self, phrasings: list[tuple[int, frozenset[str]]]) -> _PhrasingIndex:
-        postings: dict[str, list[int]] = defaultdict(list)
-        for position, (_, terms) in enumerate(phrasings):
-            for key in terms:
-                postings[key].append(position)
-        weight = self.idf.get
-        return _PhrasingIndex(
-            dict(postings),
-            [terms for _, terms in phrasings],
-            [1 / math.sqrt(sum(weight(t, self.unknown_idf) ** 2 for t in terms)) for _, terms in phrasings],
-            [index for index, _ in phrasings],
-        )
-
-    def _nearest(self, index: _PhrasingIndex, terms: dict[str, str], common: list[str]) -> dict[int, float]:
+    def _nearest(self, index: PhrasingIndex, terms: dict[str, str], common: list[str]) -> dict[int, float]:
         """Per owner, the largest dot product of the question with one of its phrasings, over that
         phrasing's norm (the question's norm is the same for all, and left out)."""
         # Phrasings are found through the question's distinctive words; words found almost
@@ -209,7 +96,7 @@ class Matcher:
         for key, word in terms.items():
             if key in common or key not in postings:
                 continue
-            weight = squares[key] if key in idf else self.unknown_idf * self.unknown_idf * _unknown_factor(word)
+            weight = squares[key] if key in idf else self.unknown_idf * self.unknown_idf * self._unknown_factor(word)
             for position in postings[key]:
                 dot[position] = add(position, 0.0) + weight
         best: dict[int, float] = {}
@@ -227,20 +114,36 @@ class Matcher:
                 best[target] = cosine
         return best
 
+    def _unknown_factor(self, word: str) -> float:
+        """How much a word the article never uses speaks against a match.
+
+        A number the article does not contain means a question about something else; a verb
+        or adverb form ("piling", "educated") is more often a reader's paraphrase than a topic.
+        """
+        if word[0].isdigit():
+            return self.parameters.unknown_number
+        if word.endswith(("ing", "ed", "ly")):
+            return self.parameters.unknown_verb
+        return 1.0
+
     def _mended(self, word: str) -> str:
         """A question word, or the article's word it is a typo of ("reserch" → "research")."""
         if word not in self.known_words and len(word) >= 4 and word.isalpha():
             match = process.extractOne(
-                word, self.vocabulary_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+                word,
+                self.vocabulary_by_initial.get(word[0], ()),
+                scorer=fuzz.ratio,
+                score_cutoff=self.parameters.typo_cutoff,
             )
             # Two edits at most: "scientists" is not a typo of "scientific", though close by ratio.
-            if match and Levenshtein.distance(word, match[0], score_cutoff=_TYPO_EDITS) <= _TYPO_EDITS:
+            edits = self.parameters.typo_edits
+            if match and Levenshtein.distance(word, match[0], score_cutoff=edits) <= edits:
                 return str(match[0])
         return word
 
     def _term(self, word: str) -> str:
         """The index term of a question word, mending a typo if a known word is close."""
-        return term(self._mended(word))
+        return self.normaliser.term(self._mended(word))
 
     def mend(self, question: str) -> str:
         """The question with its typos mended, as the semantic view should read it."""
@@ -248,7 +151,7 @@ class Matcher:
         def mended(match: re.Match[str]) -> str:
             word = match.group(0)
             folded = word.casefold()
-            if folded in STOPWORDS:
+            if folded in self.normaliser.stopwords:
                 return word
             fixed = self._mended(folded)
             return word if fixed == folded else fixed
@@ -261,12 +164,13 @@ class Matcher:
         Closeness to the questions the article does not answer is looked up only when the best
         target scores at least ``unanswered_from`` (below that the question gets no answer anyway).
         """
-        terms = {self._term(word): word for word in words(question) if word not in self.greeting_words}
+        terms = {self._term(word): word for word in self.normaliser.words(question) if word not in self.greeting_words}
         idf = self.idf
         known = [t for t in terms if t in idf]
         if not known:
             return []
-        unknown = [self.unknown_idf * _unknown_factor(word) for t, word in terms.items() if t not in idf]
+        p = self.parameters
+        unknown = [self.unknown_idf * self._unknown_factor(word) for t, word in terms.items() if t not in idf]
         total = sum(idf[t] for t in known) + sum(unknown)
         norm = math.sqrt(sum(idf[t] ** 2 for t in known) + sum(w * w for w in unknown))
 
@@ -275,7 +179,7 @@ class Matcher:
             for index, weight in self.postings[key]:
                 coverage[index] += weight
 
-        common = [key for key in known if idf[key] < _COMMON_IDF]
+        common = [key for key in known if idf[key] < p.common_idf]
         if len(common) == len(known):
             common = []  # only common words: walk them all, there is nothing else to go by
         best = self._nearest(self.phrasings, terms, common)
@@ -288,7 +192,7 @@ class Matcher:
         # uses weighs as an unknown word, whatever its form ("founded" is as foreign as "founder").
         weights = sorted(
             (
-                (idf[t] if t in idf else self.unknown_idf * (_UNKNOWN_NUMBER if word[0].isdigit() else 1.0), t)
+                (idf[t] if t in idf else self.unknown_idf * (p.unknown_number if word[0].isdigit() else 1.0), t)
                 for t, word in terms.items()
             ),
             reverse=True,
@@ -301,23 +205,23 @@ class Matcher:
         entities = known_set & self.entities
         scored = []
         for index, mass in coverage.items():
-            share = mass / (total + _CONFLICT * (known_mass - mass))
+            share = mass / (total + p.conflict * (known_mass - mass))
             closeness = best.get(index, 0.0) / norm
-            score = 100 * (_MIX * share + (1 - _MIX) * closeness)
+            score = 100 * (p.mix * share + (1 - p.mix) * closeness)
             own = self.own_terms[index]
             conflict = False
             if elsewhere - own:
-                score *= _ELSEWHERE_PENALTY
+                score *= p.elsewhere_penalty
                 conflict = True
             if entities - own:
-                score *= _ENTITY_PENALTY
+                score *= p.entity_penalty
                 conflict = True
             missing = next((w for w, t in weights if t not in own), 0.0) / self.unknown_idf
             scored.append((score, index, share, closeness, conflict, missing))
         scored.sort(reverse=True)
         unanswered = None
         if scored and round(scored[0][0], 2) >= unanswered_from:  # rounded as the score it is compared as
-            unanswered = self._nearest(self.unanswered_index, terms, common).get(_UNANSWERED, 0.0) / norm
+            unanswered = self._nearest(self.unanswered_index, terms, common).get(UNANSWERED, 0.0) / norm
         return [
             Candidate(
                 self.targets[index],
@@ -335,7 +239,7 @@ class Matcher:
     def elsewhere(self, question: str, target: Target) -> bool:
         """Whether the question asks about another country than the article's subject, one the
         target's own words do not name ("what about in the US?" of China's user count)."""
-        keys = {self._term(word) for word in words(question)}
+        keys = {self._term(word) for word in self.normaliser.words(question)}
         if self.subject & keys:
             return False
         named = {key for key in keys if key in self.countries}
@@ -347,40 +251,22 @@ class Matcher:
         text = clean(question)
         if not text:
             return None
-        intent = self.small_talk_exact.get(text)
+        index = self.small_talk_index
+        intent = index.exact.get(text)
         if intent is not None or exact:
             return intent
-        if len(text) <= self.small_talk_longest:
+        if len(text) <= index.longest:
             match = process.extractOne(
-                text, self.small_talk_phrasings, scorer=fuzz.ratio, score_cutoff=_SMALL_TALK_CUTOFF
+                text, index.phrasings, scorer=fuzz.ratio, score_cutoff=self.parameters.small_talk_cutoff
             )
             if match:
-                return self.small_talk_exact[match[0]]
+                return index.exact[match[0]]
         # "great, thank you so much", "cheers mate": only small-talk words and fillers.
         found = None
         for word in text.split():
-            intent = self.small_talk_words.get(word)
+            intent = index.words.get(word)
             if intent is not None:
                 found = found or intent
-            elif word not in _FILLERS:
+            elif word not in self._fillers:
                 return None
         return found
-
-
-def _unknown_factor(word: str) -> float:
-    """How much a word the article never uses speaks against a match.
-
-    A number the article does not contain means a question about something else; a verb
-    or adverb form ("piling", "educated") is more often a reader's paraphrase than a topic.
-    """
-    if word[0].isdigit():
-        return _UNKNOWN_NUMBER
-    if word.endswith(("ing", "ed", "ly")):
-        return _UNKNOWN_VERB
-    return 1.0
-
-
-def _phrasings(target: Target) -> tuple[str, ...]:
-    """Every way the content words the target; a figure also by what it measures."""
-    measures = getattr(target, "measures", None)
-    return (target.question, *target.phrasings, *((measures,) if measures else ()))

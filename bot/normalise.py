@@ -2,6 +2,11 @@
 
 Both sides go through the same steps, so "$34.4bn", "34.4 billion dollars" and
 "US$34.4 billion" meet on the same tokens, and "imitate" meets "copy".
+
+What is here is general English. An article's own words (its names, its synonyms: "deep seek" for
+"deepseek", "prc" for "china") are content (``vocabulary.yaml``, read by bot/vocabulary.py): a
+``Normaliser`` is made for one ``Vocabulary``, so two libraries in one process fold each their own.
+The module-level ``words``, ``term`` and ``tokens`` are general English only.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # Typographic quotes and dashes, folded onto their ASCII forms.
 _TYPOGRAPHY = str.maketrans(
@@ -29,11 +35,8 @@ _REWRITES = [
     (("%", "cent", "pct"), re.compile(r"%|\bper\s*cent\b|\bpct\b|\bpercentage\b"), " percent "),
     (("rmb", "cny", "renminbi"), re.compile(r"\b(?:rmb|cny|renminbi)\b"), " yuan "),
     (("intelligence", "a.i"), re.compile(r"\bartificial\s+intelligence\b|\ba\.i\.?"), " ai "),
-    (("gen",), re.compile(r"\bgen\s*ai\b"), " generative ai "),
     (("&",), re.compile(r"\br\s*&\s*d\b"), " research "),
     (("tech",), re.compile(r"\bhi-?tech\b|\bhigh-tech\b"), " high tech "),
-    (("sci",), re.compile(r"\bsci[\s-]?tech\b"), " science technology "),
-    (("deep",), re.compile(r"\bdeep[\s-]?seek\b"), " deepseek "),
     (("who",), re.compile(r"\bwho'?s\b"), " who "),
     (
         ("u.s", "usa", "the us", "united states", "america"),
@@ -81,7 +84,7 @@ STOPWORDS = frozenset(_STOPWORDS)
 # words meet the article's without listing every paraphrase in the content.
 _SYNONYM_GROUPS = [
     "copy copies copied copying copycat imitate imitates imitating imitation imitator imitators mimic mimics"
-    " clone clones cloning knockoff knockoffs replicate replicating follower followers follow follows following",
+    " clone clones cloning knockoff knockoffs replicate replicating",
     "spend spends spent spending expenditure expenditures expense expenses budget budgets funding fund funds outlay",
     "stock stocks shares equities equity",
     "country countries nation nations",
@@ -91,18 +94,13 @@ _SYNONYM_GROUPS = [
     "article piece story text",
     "title titled headline called",
     "published publish publishing released release dated date",
-    "sustain sustained sustainable sustainability last lasting continue continues continued endure durable",
     "cost costs cheap cheaper cheapest affordable affordability inexpensive",
-    "user users people persons adopters",
-    "patent patents",
     "rise rises rising increase increases increased grow grows growth growing gain gains jump jumps climb boost",
     "west western westerners westerner",
     "world global globally worldwide international",
-    "talent talents talented graduates graduate engineers",
     "innovation innovations innovate innovates innovating innovative innovator innovators",
     "technology technologies technological tech techs",
     "investor investors investing",
-    "china chinese prc beijing",
     "cooperation cooperate cooperating collaboration collaborate partnership partnerships",
 ]
 SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
@@ -111,7 +109,7 @@ SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in grou
 # China asks about another country's economy, whatever else it shares with the article.
 COUNTRIES = frozenset(
     """
-    usa uk britain british england japan japanese india indian korea korean germany german france french
+    usa china chinese uk britain british england japan japanese india indian korea korean germany german france french
     europe european eu russia russian canada canadian australia australian brazil brazilian taiwan
     taiwanese singapore vietnam vietnamese israel israeli italy italian spain spanish mexico mexican
     netherlands dutch sweden swedish switzerland swiss indonesia indonesian pakistan iran iranian africa
@@ -146,22 +144,78 @@ def stem(word: str) -> str:
     return word[:7]
 
 
-def words(text: str) -> list[str]:
-    """The content words of ``text``: folded, rewritten, stopwords dropped, not yet stemmed."""
+def _general(text: str) -> str:
+    """Folded, with the general-English rewrites applied: what an article's rewrites then see."""
     text = _fold(text)
     due = {position for trigger in set(_TRIGGERS.findall(text)) for position in _CALLS_FOR[trigger]}
     for position in sorted(due):
         _, pattern, replacement = _REWRITES[position]
         text = pattern.sub(replacement, text)
-    return [word for word in _TOKEN.findall(text) if word not in STOPWORDS]
+    return text
 
 
-@functools.lru_cache(maxsize=8192)
-def term(word: str) -> str:
-    """The index term of one content word: synonyms merged, then stemmed."""
-    return stem(SYNONYMS.get(word, word))
+def read_as(text: str) -> list[str]:
+    """Every word of ``text`` as questions are read before an article's vocabulary, stopwords kept."""
+    return _TOKEN.findall(_general(text))
 
 
-def tokens(text: str) -> list[str]:
-    """The index terms of ``text``."""
-    return [term(word) for word in words(text)]
+@dataclass(frozen=True)
+class Vocabulary:
+    """An article's own words, from its content folder (``vocabulary.yaml``); empty: general English only."""
+
+    # Groups of words read as one, each folded onto its first word ("china chinese prc beijing").
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    # (phrase, replacement): "deep seek" → "deepseek"; matched after the general-English rewrites.
+    rewrites: tuple[tuple[str, str], ...] = ()
+    # Words that carry no topic in this article, on top of ``STOPWORDS``.
+    stopwords: frozenset[str] = frozenset()
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(word for group in self.synonyms for word in group)
+
+
+class Normaliser:
+    """Content words and index terms of a text: general English, then one article's vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        self.vocabulary = vocabulary = vocabulary or Vocabulary()
+        self.stopwords = STOPWORDS | vocabulary.stopwords
+        # An article's group may fold onto a general word ("copy follower …"): its head is then read as
+        # general English reads it. The article's groups win over the general ones for their words.
+        own = {word: group[0] for group in vocabulary.synonyms for word in group}
+        self.synonyms = {**SYNONYMS, **{word: SYNONYMS.get(head, head) for word, head in own.items()}}
+        self._rewrites = [_article_rewrite(phrase, replacement) for phrase, replacement in vocabulary.rewrites]
+        # Per normaliser, so that two libraries never share a folded term.
+        self.term = functools.lru_cache(maxsize=8192)(self._term)
+
+    def words(self, text: str) -> list[str]:
+        """The content words of ``text``: folded, rewritten, stopwords dropped, not yet stemmed."""
+        text = _general(text)
+        for trigger, pattern, replacement in self._rewrites:
+            if trigger in text:
+                text = pattern.sub(replacement, text)
+        stopwords = self.stopwords
+        return [word for word in _TOKEN.findall(text) if word not in stopwords]
+
+    def _term(self, word: str) -> str:
+        """The index term of one content word: synonyms merged, then stemmed."""
+        return stem(self.synonyms.get(word, word))
+
+    def tokens(self, text: str) -> list[str]:
+        """The index terms of ``text``."""
+        return [self.term(word) for word in self.words(text)]
+
+
+def _article_rewrite(phrase: str, replacement: str) -> tuple[str, re.Pattern[str], str]:
+    """(trigger, pattern, replacement) for one phrase of an article: its words as the general rewrites
+    leave them, joined by spaces, hyphens or nothing ("deep seek", "deep-seek", "deepseek")."""
+    said = read_as(phrase)
+    pattern = re.compile(r"\b" + r"[\s-]*".join(map(re.escape, said)) + r"\b")
+    return said[0], pattern, f" {' '.join(read_as(replacement))} "
+
+
+GENERAL = Normaliser()
+words = GENERAL.words
+term = GENERAL.term
+tokens = GENERAL.tokens

@@ -1,7 +1,10 @@
-"""The decision's parameters: data in the content folder (``decision:``), fitted by benchmarks/tune.py.
+"""The bot's parameters: data in the content folder (``parameters.yaml``), written by benchmarks/tune.py.
 
-Read like the rest of the content: unknown keys, missing weights and non-numbers are ``file:line``
-errors. Without a ``decision`` section the defaults below apply: the embedding alone, untuned.
+``decision:`` is the fitted decision; ``matching:`` the constants of the lexical view and the answerer
+(chosen by hand on the tuning sets, or limits), which tune.py carries through when it rewrites the file.
+Read like the rest of the content: unknown keys, missing weights, non-numbers and values out of range
+are ``file:line`` errors. Without a ``decision`` section the defaults below apply: the embedding alone,
+untuned; without ``matching:``, the documented defaults of each constant.
 """
 
 from __future__ import annotations
@@ -70,6 +73,41 @@ class Parameters:
     followup_related: float = 0.2
     followup_same: float = 0.0  # and this for the previous target itself (below 0: a follow-up asks for more)
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
+
+    # --- matching: the lexical view (bot/matcher.py). Tuned by hand on the tuning sets. ---
+    # How much each part of a target speaks for it (a term takes the weight of the last part it is in:
+    # phrasings over the answer over passages).
+    phrasing_weight: float = 1.0
+    answer_weight: float = 0.6
+    passage_weight: float = 0.3
+    mix: float = 0.8  # score = 100 × (mix × coverage + (1 − mix) × closeness)
+    conflict: float = 1.0  # a known word the target lacks weighs (1 + conflict) times in the coverage
+    # Unknown words, relative to the rarest known word: numbers not in the article count double, verb
+    # and adverb forms ("piling", "quickly") half, as they are more often paraphrase than topic.
+    unknown_number: float = 2.0
+    unknown_verb: float = 0.5
+    entity_penalty: float = 0.8  # score factor: the question names someone the target's words do not
+    # Score factor for a target that does not name the other country a question asks about. At 0.6 no
+    # such target can reach the answer threshold: it still ranks, so it can be offered as "Did you mean".
+    elsewhere_penalty: float = 0.6
+    # log(1 + N/df) below this: the word is in more than about a quarter of targets, and phrasings are
+    # not looked up through it (it adds to those found through the question's other words).
+    common_idf: float = 1.6
+    typo_cutoff: float = 80.0  # rapidfuzz ratio for a typo repair
+    typo_edits: int = 2  # and at most this many edits: "scientists" is not a typo of "scientific"
+    small_talk_cutoff: float = 90.0  # rapidfuzz ratio for small talk with a typo ("thnaks")
+    # --- matching: the answerer (bot/answers.py). ---
+    # Tuned: a follow-up leans on a pronoun only in a question this short (or in Chinese); a question
+    # at least this much in Chinese script gets the Chinese frame around the English answer.
+    max_follow_up_words: int = 6
+    chinese_share: float = 0.3
+    # Limits, not tuned: questions are cut to this length before matching (the article's own are short,
+    # and a 10,000-character paste must not cost more than a normal one); "Did you mean" buttons; parts
+    # of one question answered together; embeddings of recent questions kept.
+    max_question_chars: int = 500
+    max_alternatives: int = 2
+    max_parts: int = 3
+    recent_vectors: int = 2048
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Per target, how likely it is the answer (a softmax over the targets): what ranks them."""
@@ -141,10 +179,66 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
     return Parameters(**numbers, fitted=dict(fitted) if isinstance(fitted, dict) else {})
 
 
+# Each ``matching:`` constant: whole number or not, and its range.
+MATCHING: dict[str, tuple[type[int] | type[float], float, float]] = {
+    "phrasing_weight": (float, 0, 10),
+    "answer_weight": (float, 0, 10),
+    "passage_weight": (float, 0, 10),
+    "mix": (float, 0, 1),
+    "conflict": (float, 0, 10),
+    "unknown_number": (float, 0, 10),
+    "unknown_verb": (float, 0, 10),
+    "entity_penalty": (float, 0, 1),
+    "elsewhere_penalty": (float, 0, 1),
+    "common_idf": (float, 0, 10),
+    "typo_cutoff": (float, 0, 100),
+    "typo_edits": (int, 0, 5),
+    "small_talk_cutoff": (float, 0, 100),
+    "max_follow_up_words": (int, 0, 100),
+    "chinese_share": (float, 0, 1),
+    "max_question_chars": (int, 1, 4096),
+    "max_alternatives": (int, 0, 8),
+    "max_parts": (int, 1, 10),
+    "recent_vectors": (int, 0, 1_000_000),
+}
+
+
+def read_matching(value: Any, line: int, check: Checker) -> dict[str, float | int] | None:
+    """The ``matching:`` constants the file sets (the others keep their defaults)."""
+    item = check.fields(value, line, "matching", set(), set(MATCHING))
+    if item is None:
+        return None
+    result: dict[str, float | int] = {}
+    for name, (kind, low, high) in MATCHING.items():
+        if name not in item:
+            continue
+        raw, where = item[name], item.key_lines[name]
+        if not _is_number(raw):
+            check.error(where, f"matching: {name!r} must be a number, got {raw!r}")
+            continue
+        number = float(raw)
+        if kind is int and not number.is_integer():
+            check.error(where, f"matching: {name!r} must be a whole number, got {raw!r}")
+        elif not low <= number <= high:
+            check.error(where, f"matching: {name!r} must be between {low:g} and {high:g}, got {raw!r}")
+        else:
+            result[name] = kind(number)
+    return result
+
+
+def matching(parameters: Parameters) -> dict[str, float | int]:
+    """The ``matching:`` constants of ``parameters``, as the file holds them."""
+    return {name: getattr(parameters, name) for name in MATCHING}
+
+
 def _number(mapping: YamlMap, key: str, check: Checker) -> float:
-    value = mapping.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    value: Any = mapping.get(key)
+    if not _is_number(value):
         line = mapping.key_lines.get(key, mapping.line)
         check.error(line, f"decision: {key!r} must be a number, got {value!r}")
         return 0.0
     return float(value)
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)

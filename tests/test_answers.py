@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import MAX_QUESTION_CHARS, Answerer, Kind
+from bot.answers import Answerer, Kind
 from bot.content import Library
 from bot.normalise import tokens
 
@@ -87,7 +87,7 @@ def test_lookup_by_id(answerer: Answerer) -> None:
 def test_a_long_question_is_cut_not_choked_on(answerer: Answerer) -> None:
     answer = answerer.answer("basic research spending " + "blah " * 3000)
     assert answer.kind in (Kind.ANSWER, Kind.NO_ANSWER)
-    assert len(answer.question) <= MAX_QUESTION_CHARS
+    assert len(answer.question) <= answerer.parameters.max_question_chars
 
 
 def test_normalisation_folds_figures_and_typography() -> None:
@@ -95,7 +95,7 @@ def test_normalisation_folds_figures_and_typography() -> None:
     assert tokens("19%") == tokens("19 per cent") == tokens("19 percent")
     assert tokens("China’s “follower”") == tokens('China\'s "follower"')
     assert tokens("250m users") == tokens("250 million users")
-    assert tokens("imitate") == tokens("copy") == tokens("follower")
+    assert tokens("imitate") == tokens("copy") == tokens("mimic")
     assert tokens("zero\u200bwidth") == tokens("zerowidth")
 
 
