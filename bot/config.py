@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 from bot.keys import MIN_SECRET_CHARS, SECRET_VAR
+from bot.redact import redact_url
 
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -116,24 +117,6 @@ def database_url(env: Mapping[str, str] | None = None) -> str | None:
         except ValueError:
             raise ConfigError(f"DATABASE_URL has a port that is not a number: {redact_url(url)}") from None
     return url
-
-
-def url_secrets(url: str) -> list[str]:
-    """The password in a database URL, as written and decoded (a ``password=`` parameter too): what logs
-    and errors must never show."""
-    parts = urlsplit(url)
-    found = [parts.password or ""] + [value for name, value in parse_qsl(parts.query) if name == "password"]
-    return sorted({form for text in found for form in (text, unquote(text)) if form}, key=len, reverse=True)
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password replaced, fit for a log line."""
-    parts = urlsplit(url)
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if ":" in userinfo:
-        userinfo = userinfo.split(":", 1)[0] + ":***"
-    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
-    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}{host}", query=query))
 
 
 def load_settings(env: Mapping[str, str] | None = None, require_token: bool = True) -> Settings:

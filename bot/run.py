@@ -12,11 +12,12 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.config import Settings, url_secrets
+from bot.config import Settings
 from bot.keys import derive, load_secret
 from bot.loading import Loading
 from bot.logs import setup_logging
 from bot.polling import Poller, PollingConflict
+from bot.redact import url_secrets
 from bot.store import open_store
 from bot.transport import StrictRequest
 

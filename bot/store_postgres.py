@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
-from bot.config import redact_url, url_secrets
+from bot.redact import redact_url, url_secrets
 from bot.writer import Row, one_line
 
 log = logging.getLogger(__name__)
