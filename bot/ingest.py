@@ -147,10 +147,12 @@ def first_sentences(paragraphs: tuple[Paragraph, ...] | list[Paragraph]) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    """``text`` shortened at a word to ``limit`` characters, "…" marking the cut."""
+    """``text`` shortened to ``limit`` characters at a clause (or else a word), "…" marking the cut."""
     if len(text) <= limit:
         return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
+    head = text[: limit - 1]
+    clause = max(head.rfind(", "), head.rfind("; "), head.rfind(": "))
+    return (head[:clause] if clause > limit // 2 else head.rsplit(" ", 1)[0]).rstrip(",;: ") + "…"
 
 
 def _slug(text: str, taken: set[str]) -> str:

@@ -40,12 +40,18 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
-_PERIOD = re.compile(
-    rf"\b(?:(?:in|by|since|until|through|during|for|as of|from)\s+(?:(?:{_MONTHS})\s+)?(?:19|20)\d\d"
-    rf"(?:\s+(?:to|and)\s+(?:19|20)\d\d)?|(?:(?:{_MONTHS})\s+)(?:19|20)\d\d|(?:19|20)\d\d"
-    r"|(?:in|over|during|within)\s+the\s+(?:next|past|last|previous|coming)\s+(?:\d+|\w+)\s+(?:days|weeks|months|years)"
-    r"|(?:last|this|next|each|every|a) year|year-on-year|annually)\b",
-    re.IGNORECASE,
+# A period the sentence dates ("in July 2024", "by 2030") before one it only relates ("year-on-year").
+_PERIODS = (
+    re.compile(
+        rf"\b(?:(?:in|by|since|until|through|during|for|as of|from)\s+)?(?:(?:{_MONTHS})\s+)?(?:19|20)\d\d"
+        r"(?:\s+(?:to|and)\s+(?:19|20)\d\d)?\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:(?:in|over|during|within)\s+the\s+(?:next|past|last|previous|coming)\s+(?:\d+|\w+)\s+"
+        r"(?:days|weeks|months|years)|(?:last|this|next|each|every|a) year|year-on-year|annually)\b",
+        re.IGNORECASE,
+    ),
 )
 _CHANGE = re.compile(r"\b(increase|rise|growth|jump|fall|drop|decline|gain|cut)\b", re.IGNORECASE)
 
@@ -149,8 +155,10 @@ def _noun_phrase(sentence: str, start: int) -> tuple[str, int]:
 
 def period_of(sentence: str) -> str:
     """The time a sentence names ("in 2024", "in the next 12 months"), as written; "" if none."""
-    match = _PERIOD.search(sentence)
-    return match.group().strip() if match else ""
+    for pattern in _PERIODS:
+        if match := pattern.search(sentence):
+            return match.group().strip()
+    return ""
 
 
 def change_word(sentence: str, quantity: Quantity) -> str:
