@@ -1,8 +1,11 @@
 """How the bot answers an article it has only ingested: no hand-written phrasings, no tuning of its own.
 
     python benchmarks/ingest_quality.py                      # the second article and its question set
-    python benchmarks/ingest_quality.py --decision fitted    # with the first article's fitted decision
+    python benchmarks/ingest_quality.py --decision untuned   # without the draft's parameters.yaml
     python benchmarks/ingest_quality.py --first-article      # the first article ingested, its tuning sets
+
+The draft carries the project's fitted decision (``content/parameters.yaml``); ``untuned`` removes
+it, so that the library's defaults (the embedding alone) decide.
 
 The second article (``tests/data/second_article.txt``) and its questions
 (``benchmarks/sets/second_article.yaml``, each in-scope question with a quote from the sentence that
@@ -19,7 +22,6 @@ is a reply that shows a passage of the hand-made content's expected target.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -46,8 +48,8 @@ def _fold(text: str) -> str:
 
 def _answerer(article: Path, decision: str, folder: Path) -> Answerer:
     ingest(article, folder, Overrides())
-    if decision == "fitted":
-        shutil.copyfile(ROOT / "content" / "parameters.yaml", folder / "parameters.yaml")
+    if decision == "untuned":
+        (folder / "parameters.yaml").unlink()
     return Answerer(load_library(folder))
 
 
@@ -60,11 +62,18 @@ def second_article(answerer: Answerer, questions: Path, show: bool) -> None:
     data = yaml.safe_load(questions.read_text(encoding="utf-8"))
     hits = declined = 0
     in_scope = data.get("in_scope", [])
+    # A quote from the byline or the date line stands in no passage: no reply can show it.
+    texts = [_fold(p.text) for p in answerer.library.passages.values()]
+    outside = [item for item in in_scope if not any(_fold(item["quote"]) in text for text in texts)]
+    outside_hits = 0
     for item in in_scope:
         answer = answerer.answer(item["q"])
         hit = answer.kind in ANSWERED and any(_fold(item["quote"]) in _fold(p.text) for p in answer.passages)
         hits += hit
         declined += answer.kind is Kind.NO_ANSWER
+        if item in outside:
+            # The metadata questions: right when the author's, date's or outlet's entry answers.
+            outside_hits += answer.kind in ANSWERED and _target(answer) in ("author", "outlet", "date")
         if show and not hit:
             print(f"  miss [{answer.kind.value} {_target(answer)}] {item['q']}")
     off_topic = data.get("off_topic", [])
@@ -81,6 +90,14 @@ def second_article(answerer: Answerer, questions: Path, show: bool) -> None:
             "hit": (hits, total),
             "declined in scope": (declined, total),
             "off topic declined": (off_declined, len(off_topic)),
+        },
+    )
+    inside = total - len(outside)
+    _print(
+        "  by where the quote stands",
+        {
+            "hit, quote in a passage": (hits, inside),
+            "metadata entry answers, quote outside the passages": (outside_hits, len(outside)),
         },
     )
 
@@ -111,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--article", type=Path, default=ROOT / "tests" / "data" / "second_article.txt")
     parser.add_argument("--questions", type=Path, default=ROOT / "benchmarks" / "sets" / "second_article.yaml")
-    parser.add_argument("--decision", choices=("default", "fitted"), default="default")
+    parser.add_argument("--decision", choices=("draft", "untuned"), default="draft")
     parser.add_argument("--first-article", action="store_true", help="ingest the first article, score its tuning sets")
     parser.add_argument("--show", action="store_true", help="print every miss")
     args = parser.parse_args()

@@ -66,6 +66,12 @@ def ingest(article_path: Path, out: Path, overrides: Overrides, force: bool = Fa
         raise IngestError(str(exc)) from None
     _apply(article, overrides)
     files = draft(article)
+    if not files["figures.yaml"][1]["figures"]:
+        raise IngestError(
+            f"{article.source}:1: no number with a unit found (money, a percentage, a count of something): "
+            "the content needs at least one figure"
+        )
+    decision = _fitted_decision()  # read before --force clears the folder, which may be the project's own
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.yaml"):  # a content folder is every *.yaml in it: old ones would mix in
         stale.unlink()
@@ -74,7 +80,6 @@ def ingest(article_path: Path, out: Path, overrides: Overrides, force: bool = Fa
             data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
         )
         (out / name).write_text(header + body, encoding="utf-8")
-    decision = _fitted_decision()
     if decision is not None:
         (out / "parameters.yaml").write_text(decision, encoding="utf-8")
     # What the passages are verbatim from (Markdown without its markup), for faithfulness checks.
@@ -107,6 +112,8 @@ def _apply(article: ParsedArticle, overrides: Overrides) -> None:
             setattr(article, name, value.strip())
             if name == "outlet":
                 article.outlet_the = False
+    if overrides.url is not None and not re.fullmatch(r"https?://[^\s\"<>]+", overrides.url):
+        raise IngestError(f"--url {overrides.url!r} is not an http:// or https:// address")
     if overrides.date is not None:
         try:
             article.date = dt.date.fromisoformat(overrides.date)

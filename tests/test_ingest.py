@@ -227,6 +227,17 @@ def test_a_missing_outlet_or_date_says_which_option_to_give(tmp_path: Path) -> N
     assert run("--content", str(tmp_path / "out"), "check").returncode == 0
 
 
+def test_an_article_without_a_figure_or_a_bad_option_is_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(" date 2025-01-02 A title\n\nBy Ann Lee\n\nNo numbers at all here.\n", encoding="utf-8")
+    result = run("ingest", str(source), "--out", str(tmp_path / "out"), "--outlet", "The Post")
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {source}:1: no number with a unit")
+    for option in (("--url", "javascript:alert(1)"), ("--date", "21/02/2025")):
+        result = run("ingest", str(FIRST), "--out", str(tmp_path / "out"), *option)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1 and option[0] in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_folder_that_is_not_empty_is_refused_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "content"
     out.mkdir()
