@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot`` runs the bot; ``ask``, ``check`` and ``stats`` work without a token."""
+"""Command line: ``python -m bot`` runs the bot; ``ask``, ``check``, ``stats`` and ``ingest`` work without a token."""
 
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check", help="validate the content and print a summary")
     check.add_argument("--covered", action="store_true", help="also list phrasings the bot understands without them")
     commands.add_parser("stats", help="what readers asked: totals, top entries, unanswered questions, votes")
+    ingest = commands.add_parser("ingest", help="draft a content folder from an article (plain text or Markdown)")
+    ingest.add_argument("article", type=Path, help="the article's text file")
+    ingest.add_argument("--out", type=Path, required=True, help="the content folder to write")
+    ingest.add_argument("--force", action="store_true", help="replace the content files of a folder that is not empty")
+    for name in ("title", "author", "outlet", "date", "url"):
+        ingest.add_argument(f"--{name}", help=f"the article's {name}, instead of what the text gives")
     args = parser.parse_args(argv)
     if args.command not in (None, "run"):
         hangup.restore()  # only the bot itself reloads on SIGHUP; a console command ends as usual
@@ -78,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return _check(args.content or content_dir(), answer_at(), args.covered)
+        if args.command == "ingest":
+            return _ingest(args)
         library = load_library(args.content or content_dir())
         threshold = answer_at()
     except (ConfigError, ContentError) as exc:
@@ -104,6 +112,18 @@ def _check(folder: Path, threshold: float | None, covered: bool) -> int:
         print(f"{len(found)} of {total} phrasings are answered right without them (candidates to drop or replace):")
         for target_id, phrasing in found:
             print(f'  {target_id}: "{phrasing}"')
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from bot.ingest import IngestError, Overrides, ingest
+
+    overrides = Overrides(args.title, args.author, args.outlet, args.date, args.url)
+    try:
+        print(ingest(args.article, args.out, overrides, force=args.force))
+    except (IngestError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
