@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from sets import TUNING, load  # noqa: E402
 
-from bot.answers import Answer, Answerer, Kind  # noqa: E402
-from bot.content import load_library  # noqa: E402
-from bot.ingest import Overrides, ingest  # noqa: E402
+from bot.core.answers import Answer, Answerer, Kind  # noqa: E402
+from bot.core.content import load_library  # noqa: E402
+from bot.core.ingest import Overrides, ingest  # noqa: E402
 
 ANSWERED = (Kind.ANSWER, Kind.CAVEAT)
 DECLINED = (Kind.NO_ANSWER, Kind.SMALL_TALK)

@@ -38,12 +38,12 @@ from phrasings import ordered_phrasings  # noqa: E402
 from quality import evaluate  # noqa: E402
 from sets import REGRESSION, TEST, TUNING, QuestionSet, load_all  # noqa: E402
 
-from bot.answers import Answer, Answerer, Kind  # noqa: E402
-from bot.content import Library, Target, load_library  # noqa: E402
-from bot.embedding import shared_embedder  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
-from bot.normalise import Normaliser, clean  # noqa: E402
-from bot.semantic import asked_texts  # noqa: E402
+from bot.core.answers import Answer, Answerer, Kind  # noqa: E402
+from bot.core.content import Library, Target, load_library  # noqa: E402
+from bot.core.embedding import shared_embedder  # noqa: E402
+from bot.core.matcher import Matcher  # noqa: E402
+from bot.core.normalise import Normaliser, clean  # noqa: E402
+from bot.core.semantic import asked_texts  # noqa: E402
 
 MEASURES = ("hit", "confident", "declined", "near_miss", "chinese", "follow_ups")
 OLD_MIN_SCORE, OLD_UNANSWERED_MARGIN = 68.0, -0.05

@@ -20,9 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import load_library  # noqa: E402
-from bot.embedding import shared_embedder  # noqa: E402
-from bot.yamlcheck import Checker, YamlMap, parse_file  # noqa: E402
+from bot.core.content import load_library  # noqa: E402
+from bot.core.embedding import shared_embedder  # noqa: E402
+from bot.core.yamlcheck import Checker, YamlMap, parse_file  # noqa: E402
 
 
 def facility_order(vectors: np.ndarray, kept: np.ndarray | None = None) -> list[int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sets import QuestionSet
 
-from bot.answers import Answer, Answerer, Kind
+from bot.core.answers import Answer, Answerer, Kind
 
 ANSWERED = (Kind.ANSWER, Kind.CAVEAT)
 

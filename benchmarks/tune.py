@@ -1,4 +1,4 @@
-"""Fit the decision (bot/decide.py) and write it to content/parameters.yaml.
+"""Fit the decision (bot/core/decide.py) and write it to content/parameters.yaml.
 
 Examples: every phrasing of the content, asked of the content without its fold (5 folds), and the
 tuning sets' questions (in scope, Chinese, near misses, off-topic). A logistic model is fitted on
@@ -33,12 +33,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from quality import follow_up_right  # noqa: E402
 from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
-from bot.answers import Answerer, Kind  # noqa: E402
-from bot.content import Library, load_library  # noqa: E402
-from bot.coverage import FOLDS, without_fold  # noqa: E402
-from bot.embedding import memoized, shared_embedder  # noqa: E402
-from bot.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row, matching  # noqa: E402
-from bot.semantic import Encode  # noqa: E402
+from bot.core.answers import Answerer, Kind  # noqa: E402
+from bot.core.content import Library, load_library  # noqa: E402
+from bot.core.coverage import FOLDS, without_fold  # noqa: E402
+from bot.core.embedding import memoized, shared_embedder  # noqa: E402
+from bot.core.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row, matching  # noqa: E402
+from bot.core.semantic import Encode  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # What a reader notices, weighted: the right passage for answerable questions (English, Chinese; a
@@ -157,7 +157,7 @@ class Thresholds(NamedTuple):
 
 
 def outcome(scored: Scored, at: Thresholds) -> str:
-    """What the bot does with a standalone question: answer, caveat or decline (as bot/answers.py)."""
+    """What the bot does with a standalone question: answer, caveat or decline (as bot/core/answers.py)."""
     if scored.confidence >= at.answer_at:
         return "answer"
     return "caveat" if scored.confidence >= at.caveat_at and scored.relevance >= at.relevant_at else "decline"
@@ -281,7 +281,7 @@ def choose_follow_up(library: Library, parameters: Parameters, sets: list[Questi
 def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None:
     lines = [
         "# The decision: written by `python benchmarks/tune.py`; do not edit by hand.",
-        "# weights: a logistic model over the features in bot/parameters.py (probability that a target answers",
+        "# weights: a logistic model over the features in bot/core/parameters.py (probability that a target answers",
         "# the question); thresholds on that probability. `fitted` records how it was chosen.",
         "decision:",
         "  weights:",
@@ -305,7 +305,7 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  followup_same: {parameters.followup_same}",
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
-        "# The lexical view's and the answerer's constants (bot/parameters.py documents each): not fitted",
+        "# The lexical view's and the answerer's constants (bot/core/parameters.py documents each): not fitted",
         "# here, carried through from the file this one replaced.",
         "matching:",
         *(f"  {name}: {value}" for name, value in matching(parameters).items()),

@@ -18,8 +18,6 @@ from bot import hangup
 
 hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while starting must not end the bot
 
-from bot import render  # noqa: E402
-from bot.answers import Answerer  # noqa: E402
 from bot.config import (  # noqa: E402
     ConfigError,
     Settings,
@@ -30,7 +28,9 @@ from bot.config import (  # noqa: E402
     load_env_file,
     load_settings,
 )
-from bot.content import ContentError, load_library  # noqa: E402
+from bot.core.answers import Answerer  # noqa: E402
+from bot.core.content import ContentError, load_library  # noqa: E402
+from bot.telegram import render  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command in (None, "run"):
-            from bot.loading import Loading
+            from bot.core.loading import Loading
 
             # The model loads in a thread from here on, while the content is read, Telegram's modules are
             # imported and the bot connects: the first poll waits for the slower of the two, not for both.
@@ -69,11 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.content:
                 settings = dataclasses.replace(settings, content_dir=args.content)
             loading.content(load_library(settings.content_dir), settings.answer_at)
-            from bot.run import run  # Telegram is only imported when it is needed.
+            from bot.telegram.run import run  # Telegram is only imported when it is needed.
 
             return run(settings, loading)
         if args.command == "stats":
-            from bot.store import StoreError, format_stats, open_store
+            from bot.core.store import StoreError, format_stats, open_store
 
             settings = Settings(token="", db_path=db_path(), database_url=database_url())
             try:
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(folder: Path, threshold: float | None, covered: bool) -> int:
     """Every finding on standard error as ``file:line: message``; exit 1 if any is an error."""
-    from bot.lint import check_folder, errors
+    from bot.core.lint import check_folder, errors
 
     library, findings = check_folder(folder, threshold)
     for finding in findings:
@@ -105,7 +105,7 @@ def _check(folder: Path, threshold: float | None, covered: bool) -> int:
         return 1
     print(f"content OK: {library.summary()}")
     if covered:
-        from bot.coverage import covered_phrasings
+        from bot.core.coverage import covered_phrasings
 
         found = covered_phrasings(library)
         total = sum(len(t.phrasings) for t in library.targets)
@@ -116,7 +116,7 @@ def _check(folder: Path, threshold: float | None, covered: bool) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from bot.ingest import IngestError, Overrides, ingest
+    from bot.core.ingest import IngestError, Overrides, ingest
 
     overrides = Overrides(args.title, args.author, args.outlet, args.date, args.url)
     try:

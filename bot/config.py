@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
-from bot.keys import MIN_SECRET_CHARS, SECRET_VAR
-from bot.redact import redact_url
+from bot.core.keys import MIN_SECRET_CHARS, SECRET_VAR
+from bot.core.redact import redact_url
 
 TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -10,9 +10,9 @@ import contextlib
 import sys
 from typing import TextIO
 
-from bot import render
-from bot.answers import Answerer, Kind
-from bot.content import Library, Target
+from bot.core.answers import Answerer, Kind
+from bot.core.content import Library, Target
+from bot.telegram import render
 
 PROMPT = "» "
 HELP = """/topics   the questions the article answers

@@ -11,12 +11,12 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.answers import Answerer
-from bot.app import build_application
 from bot.config import Settings
-from bot.content import Library, load_library
-from bot.limits import UserLimiter
-from bot.store import Store
+from bot.core.answers import Answerer
+from bot.core.content import Library, load_library
+from bot.core.store import Store
+from bot.telegram.app import build_application
+from bot.telegram.limits import UserLimiter
 from tests.identity import TOKEN
 from tests.postgres import PostgresServer, start_server
 from tests.telegram_double import RecordingRequest

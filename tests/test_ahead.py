@@ -1,4 +1,4 @@
-"""Questions that arrive together are embedded in one batch (bot/ahead.py), and answered as if alone."""
+"""Questions that arrive together are embedded in one batch (bot/core/ahead.py), and answered as if alone."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from telegram import Update
 
-from bot.answers import Answerer
-from bot.content import Library
+from bot.core.answers import Answerer
+from bot.core.content import Library
 from tests.conftest import OfflineBot
 from tests.telegram_double import message_update
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Answerer, Kind
-from bot.content import Library
-from bot.normalise import tokens
+from bot.core.answers import Answerer, Kind
+from bot.core.content import Library
+from bot.core.normalise import tokens
 
 
 @pytest.mark.parametrize(

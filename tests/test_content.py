@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
-from bot.content import ContentError, Library, load_library
-from bot.lint import lint
+from bot.core.answers import Answerer
+from bot.core.content import ContentError, Library, load_library
+from bot.core.lint import lint
 from tests.conftest import CONTENT
 
 MINIMAL = {
@@ -92,7 +92,7 @@ def test_real_content_has_every_heading_and_figure(library: Library) -> None:
 
 def test_the_real_content_is_faithful_and_check_finds_nothing(library: Library, answerer: Answerer) -> None:
     """Every passage verbatim and in order, every paragraph a passage, every heading a line of the article,
-    every number in an answer in its source, every phrasing routed to its own entry: bot/lint.py."""
+    every number in an answer in its source, every phrasing routed to its own entry: bot/core/lint.py."""
     assert (CONTENT / "article.txt").is_file()
     assert [str(finding) for finding in lint(library, answerer)] == []
 

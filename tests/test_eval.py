@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from quality import evaluate
 from sets import REGRESSION, TUNING, QuestionSet, load_all
 
-from bot.answers import Answerer
-from bot.normalise import clean
+from bot.core.answers import Answerer
+from bot.core.normalise import clean
 
 SETS = {s.name: s for s in load_all(TUNING) + load_all(REGRESSION)}
 FLOORS = {

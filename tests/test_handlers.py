@@ -177,7 +177,7 @@ def test_the_question_is_the_text_without_command_and_mention(
 ) -> None:
     from telegram import Update
 
-    from bot.questions import question_text
+    from bot.telegram.questions import question_text
 
     update = Update.de_json(message_update(text, chat_type="group"), fixture_bot.application.bot)
     assert update.message is not None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
-from bot.answers import Answerer, Kind
-from bot.content import Library
-from bot.normalise import tokens
+from bot.core.answers import Answerer, Kind
+from bot.core.content import Library
+from bot.core.normalise import tokens
+from bot.telegram import render
 from tests.html_check import telegram_html_problems
 
 TRICKY = st.sampled_from(

@@ -1,4 +1,4 @@
-"""The stages of the lexical index (bot/index.py), each on its own, on a small article."""
+"""The stages of the lexical index (bot/core/index.py), each on its own, on a small article."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Library, SmallTalk, load_library
-from bot.index import (
+from bot.core.content import Library, SmallTalk, load_library
+from bot.core.index import (
     UNANSWERED,
     phrasing_index,
     read_names,
@@ -19,8 +19,8 @@ from bot.index import (
     typo_vocabulary,
     weigh,
 )
-from bot.normalise import Normaliser
-from bot.parameters import Parameters
+from bot.core.normalise import Normaliser
+from bot.core.parameters import Parameters
 from tests.small_article import small_content
 
 GENERAL = Normaliser()

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import render
-from bot.answers import Answerer, Kind
-from bot.content import MAX_ANSWER_CHARS, load_library
+from bot.core.answers import Answerer, Kind
+from bot.core.content import MAX_ANSWER_CHARS, load_library
+from bot.telegram import render
 from tests.conftest import ROOT
 
 FIRST = ROOT / "content" / "article.txt"

@@ -3,8 +3,8 @@ On the fixture article: this is about Telegram, not about the real article's ans
 
 from __future__ import annotations
 
-from bot.handlers import INLINE_RATE_PER_MINUTE
-from bot.limits import UserLimiter
+from bot.telegram.handlers import INLINE_RATE_PER_MINUTE
+from bot.telegram.limits import UserLimiter
 from tests.telegram_double import message_update
 from tests.test_limits import Clock
 from tests.test_telegram_native import inline_update

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from bot import keyboards
-from bot.content import Library
-from bot.handlers import STALE_BUTTON
-from bot.keys import derive
+from bot.core.content import Library
+from bot.core.keys import derive
+from bot.telegram import keyboards
+from bot.telegram.handlers import STALE_BUTTON
 from tests.conftest import OfflineBot
 from tests.telegram_double import message_update
 from tests.test_telegram_native import buttons, callback_update

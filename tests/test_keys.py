@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.keys import derive, load_secret, secret_file
+from bot.core.keys import derive, load_secret, secret_file
 
 
 def test_a_generated_secret_is_kept_private_and_reused(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.handlers import SLOW_DOWN
-from bot.limits import SERVER_ERROR_RETRIES, RetryingRateLimiter, UserLimiter
+from bot.telegram.handlers import SLOW_DOWN
+from bot.telegram.limits import SERVER_ERROR_RETRIES, RetryingRateLimiter, UserLimiter
 from tests.telegram_double import STICKER, message_update
 
 
@@ -79,7 +79,7 @@ class Flaky:
 
 
 async def test_server_errors_are_retried_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.limits._BACKOFF_S", 0.0)
+    monkeypatch.setattr("bot.telegram.limits._BACKOFF_S", 0.0)
     limiter = RetryingRateLimiter()
     await limiter.initialize()
     flaky = Flaky([NetworkError("Bad Gateway")])
@@ -136,7 +136,7 @@ def _most_in_any_window(times: list[float], window: float) -> int:
 
 
 def test_flood_limits_hold_for_any_window_telegram_may_count() -> None:
-    from bot.app import telegram_limits
+    from bot.telegram.app import telegram_limits
 
     limits = telegram_limits()
     group = _greedy_sends(limits._group_max_rate, limits._group_time_period, 300)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.lint import Finding, Severity, check_folder
+from bot.core.lint import Finding, Severity, check_folder
 from tests.conftest import FIXTURE_CONTENT
 from tests.test_content import MINIMAL, write
 

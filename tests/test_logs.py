@@ -8,7 +8,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from bot.logs import REDACTED, CollapseRepeats, RedactToken
+from bot.telegram.logs import REDACTED, CollapseRepeats, RedactToken
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = TOKEN.split(":", 1)[1]
@@ -74,7 +74,7 @@ class Collected(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(f"{record.levelname} {record.getMessage()}")
 
-    def log(self, message: str, *args: object, level: int = logging.ERROR, name: str = "bot.handlers") -> None:
+    def log(self, message: str, *args: object, level: int = logging.ERROR, name: str = "bot.telegram.handlers") -> None:
         self.handle(logging.LogRecord(name, level, __file__, 1, message, args or None, None))
 
 
@@ -101,7 +101,9 @@ def test_different_messages_are_never_held_back() -> None:
     out.log("Telegram refused a call (chat %s): %s", 1, "Forbidden: bot was blocked by the user")
     out.log("Telegram refused a call (chat %s): %s", 2, "Bad Request: can't parse entities")  # another error
     out.log("Telegram refused a call (chat %s): %s", 3, "Forbidden: bot was blocked by the user", level=logging.INFO)
-    out.log("Telegram refused a call (chat %s): %s", 4, "Forbidden: bot was blocked by the user", name="bot.limits")
+    out.log(
+        "Telegram refused a call (chat %s): %s", 4, "Forbidden: bot was blocked by the user", name="bot.telegram.limits"
+    )
     out.log("Content reloaded: %s", "5 entries")
     assert len(out.lines) == 5 and out.timers == []
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_library
-from bot.matcher import Matcher
-from bot.parameters import MATCHING, Parameters, matching
+from bot.core.content import ContentError, load_library
+from bot.core.matcher import Matcher
+from bot.core.parameters import MATCHING, Parameters, matching
 from tests.conftest import CONTENT, ROOT
 from tests.small_article import small_content
 

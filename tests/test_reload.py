@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
-from bot.content import load_library
-from bot.content_service import ContentService
+from bot.core.answers import Answerer
+from bot.core.content import load_library
+from bot.core.content_service import ContentService
 from tests.conftest import CONTENT
 from tests.telegram_double import message_update
 from tests.test_content import MINIMAL, write
@@ -66,7 +66,7 @@ async def test_a_failed_reload_keeps_the_content_and_logs_file_and_line(
     service = ContentService(Answerer(load_library(folder)), folder)
     before = service.current
     (folder / "entries.yaml").write_text(MINIMAL["entries.yaml"].replace("passages: [p01]", "passages: [p02]"))
-    with caplog.at_level(logging.ERROR, logger="bot.content_service"):
+    with caplog.at_level(logging.ERROR, logger="bot.core.content_service"):
         report = await service.reload()
     problem = f"{folder / 'entries.yaml'}:7: entry growth: unknown passage id 'p02'"
     assert report == f"Reload failed; still serving the previous content.\n{problem}"
@@ -96,7 +96,7 @@ async def test_an_unexpected_failure_keeps_the_content_too(tmp_path: Path, monke
     def broken(_: Path) -> None:
         raise PermissionError("content/entries.yaml: permission denied")
 
-    monkeypatch.setattr("bot.content_service.load_library", broken)
+    monkeypatch.setattr("bot.core.content_service.load_library", broken)
     report = await service.reload()
     assert report.endswith("PermissionError: content/entries.yaml: permission denied")
     assert service.current is before

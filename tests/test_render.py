@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
-from bot.answers import Answerer
-from bot.content import Library, Passage
+from bot.core.answers import Answerer
+from bot.core.content import Library, Passage
+from bot.telegram import render
 from tests.html_check import telegram_html_problems
 
 

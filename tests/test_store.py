@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.keys import derive
-from bot.store import Store
-from bot.store_postgres import PostgresLog
+from bot.core.keys import derive
+from bot.core.store import Store
+from bot.core.store_postgres import PostgresLog
 from tests.postgres import PASSWORD, PostgresServer, free_port
 
 KEY = derive(b"a-secret-kept-outside-the-log", "readers")
@@ -358,7 +358,7 @@ def test_the_schema_version_is_recorded(store: Store, target: Target) -> None:
 
 
 def test_an_unreadable_log_is_one_clear_error(target: Target) -> None:
-    from bot.store import StoreError
+    from bot.core.store import StoreError
 
     store = target.unusable()
     with pytest.raises(StoreError) as raised:
@@ -394,7 +394,7 @@ def test_a_database_missing_at_start_gets_the_questions_once_it_is_there(
 def test_a_wrong_password_is_one_line_that_shows_no_password(
     postgres_url: str, postgres_server: PostgresServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.store import StoreError
+    from bot.core.store import StoreError
 
     wrong = "Wrong-Pass/" + secrets.token_hex(4)
     store = Store(PostgresLog(postgres_server.url(postgres_url.rsplit("/", 1)[1], password=wrong)), key=KEY)

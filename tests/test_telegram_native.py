@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import keyboards
-from bot.answers import Answerer
-from bot.content import Library
-from bot.store import Store, format_stats
+from bot.core.answers import Answerer
+from bot.core.content import Library
+from bot.core.store import Store, format_stats
+from bot.telegram import keyboards
 from tests.conftest import OfflineBot
 from tests.html_check import telegram_html_problems
 from tests.identity import BOT_USER

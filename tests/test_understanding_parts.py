@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.answers import Answerer, Kind
-from bot.content import ContentError, load_library
-from bot.conversation import Conversations
-from bot.embedding import Embedder
+from bot.core.answers import Answerer, Kind
+from bot.core.content import ContentError, load_library
+from bot.core.conversation import Conversations
+from bot.core.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not "": there the package's own tokenizer puts an unknown piece, sentencepiece none; the bot never

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot import catalog, keyboards, profile, render
-from bot.content import MAX_LABEL_CHARS, ContentError, Library, load_library
-from bot.handlers import SLOW_DOWN, SLOW_DOWN_TAPS
-from bot.limits import UserLimiter
+from bot.core.content import MAX_LABEL_CHARS, ContentError, Library, load_library
+from bot.telegram import catalog, keyboards, profile, render
+from bot.telegram.handlers import SLOW_DOWN, SLOW_DOWN_TAPS
+from bot.telegram.limits import UserLimiter
 from tests.conftest import CONTENT, OfflineBot
 from tests.html_check import telegram_html_problems
 from tests.identity import BOT_USER

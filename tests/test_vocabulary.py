@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, Library, load_library
-from bot.matcher import Matcher
-from bot.normalise import Normaliser, Vocabulary, tokens
+from bot.core.content import ContentError, Library, load_library
+from bot.core.matcher import Matcher
+from bot.core.normalise import Normaliser, Vocabulary, tokens
 from tests.small_article import small_content
 from tests.telegram_double import message_update
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.waiting import Typing
+from bot.telegram.waiting import Typing
 
 
 async def test_a_prompt_answer_shows_nothing() -> None:

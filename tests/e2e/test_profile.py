@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import load_library
+from bot.core.content import load_library
 from tests.conftest import CONTENT
 from tests.e2e.conftest import BotProcess
 

@@ -4,7 +4,7 @@ Both sides go through the same steps, so "$34.4bn", "34.4 billion dollars" and
 "US$34.4 billion" meet on the same tokens, and "imitate" meets "copy".
 
 What is here is general English. An article's own words (its names, its synonyms: "deep seek" for
-"deepseek", "prc" for "china") are content (``vocabulary.yaml``, read by bot/vocabulary.py): a
+"deepseek", "prc" for "china") are content (``vocabulary.yaml``, read by bot/core/vocabulary.py): a
 ``Normaliser`` is made for one ``Vocabulary``, so two libraries in one process fold each their own.
 The module-level ``words``, ``term`` and ``tokens`` are general English only.
 """

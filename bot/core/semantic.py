@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.content import Library, Target
+from bot.core.content import Library, Target
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“])")

@@ -1,8 +1,8 @@
 """What readers ask: questions, matches and votes, with no names and no raw user ids.
 
-One interface, two databases: a local SQLite file (bot/store_sqlite.py) by default, PostgreSQL
-(bot/store_postgres.py) with ``DATABASE_URL``, which replicas share. Writes go through one background
-writer (bot/writer.py) and never make a reply wait: a locked, deleted, unreachable or failing database
+One interface, two databases: a local SQLite file (bot/core/store_sqlite.py) by default, PostgreSQL
+(bot/core/store_postgres.py) with ``DATABASE_URL``, which replicas share. Writes go through one background
+writer (bot/core/writer.py) and never make a reply wait: a locked, deleted, unreachable or failing database
 is waited out, recreated or logged, while the bot carries on. Readers are told apart only by a keyed
 hash whose key is not in the database.
 """
@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.store_sqlite import SQLiteLog
-from bot.writer import Sink, Writer
+from bot.core.store_sqlite import SQLiteLog
+from bot.core.writer import Sink, Writer
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -154,7 +154,7 @@ class Store:
 def open_store(settings: Settings, key: bytes | None = None, prepare: bool = True) -> Store:
     """PostgreSQL if ``DATABASE_URL`` is set, else the SQLite file ``ARTICLE_BOT_DB``."""
     if settings.database_url:
-        from bot.store_postgres import PostgresLog  # psycopg is imported only when it is used
+        from bot.core.store_postgres import PostgresLog  # psycopg is imported only when it is used
 
         return Store(PostgresLog(settings.database_url), key=key, prepare=prepare)
     return Store(settings.db_path, key=key, prepare=prepare)

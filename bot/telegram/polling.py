@@ -34,7 +34,7 @@ from telegram.request import BaseRequest, RequestData
 # RequestData's parts are not exported; python-telegram-bot is pinned to 22.x, and the e2e tests poll through it.
 from telegram.request._requestparameter import RequestParameter
 
-from bot.updates import parse_update, update_id
+from bot.telegram.updates import parse_update, update_id
 
 log = logging.getLogger(__name__)
 

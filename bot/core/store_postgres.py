@@ -1,6 +1,6 @@
 """The question log in PostgreSQL (``DATABASE_URL``), through psycopg 3: what several replicas share.
 
-Only the background writer (bot/writer.py) writes, on its own connection, so no reply waits for the
+Only the background writer (bot/core/writer.py) writes, on its own connection, so no reply waits for the
 database; reports open a short-lived connection of their own. The schema is created at start, and again
 by whichever connection finds it missing; replicas starting together take turns (an advisory lock), as
 concurrent ``CREATE TABLE IF NOT EXISTS`` can otherwise fail. A vote is keyed on (question, reader's
@@ -17,8 +17,8 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
-from bot.redact import redact_url, url_secrets
-from bot.writer import Row, one_line
+from bot.core.redact import redact_url, url_secrets
+from bot.core.writer import Row, one_line
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class PostgresLog:
         with _open(self._url, _READ_CONNECT_S, _READ_STATEMENT_TIMEOUT, self.where) as db, db.transaction():
             return [db.execute(sql, params).fetchall() for sql, params in queries]
 
-    # --- the writer's side (bot/writer.py), on its thread ---------------------------------
+    # --- the writer's side (bot/core/writer.py), on its thread ---------------------------------
 
     def write(self, batch: list[Row]) -> None:
         db = self._connection()

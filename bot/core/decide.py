@@ -14,9 +14,9 @@ import re
 
 import numpy as np
 
-from bot.matcher import Candidate
-from bot.parameters import FEATURES
-from bot.semantic import Nearness
+from bot.core.matcher import Candidate
+from bot.core.parameters import FEATURES
+from bot.core.semantic import Nearness
 
 __all__ = ["FEATURES", "features", "foreign_script"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.normalise import STOPWORDS, Vocabulary, read_as
-from bot.yamlcheck import Checker, YamlList, YamlMap, kind_of
+from bot.core.normalise import STOPWORDS, Vocabulary, read_as
+from bot.core.yamlcheck import Checker, YamlList, YamlMap, kind_of
 
 
 def read_vocabulary(value: Any, line: int, check: Checker) -> Vocabulary | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TypeVar
 
-from bot.answers import Answerer, Kind
-from bot.content import Entry, Figure, Library
+from bot.core.answers import Answerer, Kind
+from bot.core.content import Entry, Figure, Library
 
 FOLDS = 5
 
@@ -35,7 +35,7 @@ def _without(target: _Target, fold: int, folds: int) -> _Target:
 
 def covered_phrasings(library: Library) -> list[tuple[str, str]]:
     """(target id, phrasing) for every phrasing the bot answers right without it."""
-    from bot.embedding import memoized, shared_embedder
+    from bot.core.embedding import memoized, shared_embedder
 
     encode = memoized(shared_embedder().encode)
     covered = []

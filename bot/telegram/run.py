@@ -11,15 +11,15 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.app import build_application
 from bot.config import Settings
-from bot.keys import derive, load_secret
-from bot.loading import Loading
-from bot.logs import setup_logging
-from bot.polling import Poller, PollingConflict
-from bot.redact import url_secrets
-from bot.store import open_store
-from bot.transport import StrictRequest
+from bot.core.keys import derive, load_secret
+from bot.core.loading import Loading
+from bot.core.redact import url_secrets
+from bot.core.store import open_store
+from bot.telegram.app import build_application
+from bot.telegram.logs import setup_logging
+from bot.telegram.polling import Poller, PollingConflict
+from bot.telegram.transport import StrictRequest
 
 log = logging.getLogger(__name__)
 # Platforms send SIGTERM and kill about 10 s later: answers under way get STOP_GRACE_S, then at most
@@ -29,7 +29,7 @@ STORE_FLUSH_S = 2.0
 
 
 def polling_state_file(db_path: Path) -> Path:
-    """What was under way at the last stop (see bot/polling.py), beside the question log."""
+    """What was under way at the last stop (see bot/telegram/polling.py), beside the question log."""
     return db_path.with_name(db_path.name + ".polling.json")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.answers import Answerer
+from bot.core.answers import Answerer
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Judging content: everything ``python -m bot check`` reports, as findings with a file and a line.
 
-The loader (bot/content.py) refuses what makes content unusable, and its errors become findings here.
+The loader (bot/core/content.py) refuses what makes content unusable, and its errors become findings here.
 What content can have and still be served is found here, in the loaded library: passages that drift
 from the article's text (``article.txt`` beside the YAML), numbers an answer cannot source, phrasings
 the bot would send elsewhere. Lines are found by reading the YAML files again: the library holds
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.content import ContentError, Figure, Library, load_library
-from bot.yamlcheck import Checker, YamlList, YamlMap, parse_file
+from bot.core.content import ContentError, Figure, Library, load_library
+from bot.core.yamlcheck import Checker, YamlList, YamlMap, parse_file
 
 if TYPE_CHECKING:
-    from bot.answers import Answerer
+    from bot.core.answers import Answerer
 
 ARTICLE_TEXT = "article.txt"
 
@@ -61,7 +61,7 @@ def check_folder(folder: Path, answer_at: float | None = None) -> tuple[Library 
         library = load_library(folder)
     except ContentError as exc:
         return None, [Finding.parse(line, Severity.ERROR) for line in exc.errors]
-    from bot.answers import Answerer
+    from bot.core.answers import Answerer
 
     return library, lint(library, Answerer(library, answer_at))
 
@@ -72,7 +72,7 @@ def lint(library: Library, answerer: Answerer | None = None) -> list[Finding]:
     found = [Finding.parse(line, Severity.WARNING) for line in library.warnings]
     found += _faithful(library, places)
     if answerer is None:
-        from bot.answers import Answerer
+        from bot.core.answers import Answerer
 
         answerer = Answerer(library)
     found += _routing(answerer, places)

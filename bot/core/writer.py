@@ -5,7 +5,7 @@ transaction, and waits out a locked or unavailable database by retrying with bac
 outage of any length loses nothing unless the queue fills (then rows are dropped and their number
 logged, once per interval). ``close`` writes what is still queued, within a deadline.
 
-Which database it is does not matter here: a ``Sink`` (bot/store_sqlite.py, bot/store_postgres.py)
+Which database it is does not matter here: a ``Sink`` (bot/core/store_sqlite.py, bot/core/store_postgres.py)
 holds the connection, the schema and the statements, and says which of its errors are the rows' own.
 """
 

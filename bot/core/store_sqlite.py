@@ -16,7 +16,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from bot.writer import Row, one_line
+from bot.core.writer import Row, one_line
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class SQLiteLog:
         with closing(_open(self.path, _BUSY_TIMEOUT_S)) as db, db:
             return [db.execute(sql, params).fetchall() for sql, params in queries]
 
-    # --- the writer's side (bot/writer.py), on its thread ---------------------------------
+    # --- the writer's side (bot/core/writer.py), on its thread ---------------------------------
 
     def write(self, batch: list[Row]) -> None:
         """A file deleted or replaced meanwhile is noticed before and after the write, and the batch written to

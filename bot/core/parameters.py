@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.yamlcheck import Checker, YamlMap
+from bot.core.yamlcheck import Checker, YamlMap
 
 FEATURES = (
     "lexical",  # the lexical matcher's score, 0..1
@@ -74,7 +74,7 @@ class Parameters:
     followup_same: float = 0.0  # and this for the previous target itself (below 0: a follow-up asks for more)
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
 
-    # --- matching: the lexical view (bot/matcher.py). Tuned by hand on the tuning sets. ---
+    # --- matching: the lexical view (bot/core/matcher.py). Tuned by hand on the tuning sets. ---
     # How much each part of a target speaks for it (a term takes the weight of the last part it is in:
     # phrasings over the answer over passages).
     phrasing_weight: float = 1.0
@@ -96,7 +96,7 @@ class Parameters:
     typo_cutoff: float = 80.0  # rapidfuzz ratio for a typo repair
     typo_edits: int = 2  # and at most this many edits: "scientists" is not a typo of "scientific"
     small_talk_cutoff: float = 90.0  # rapidfuzz ratio for small talk with a typo ("thnaks")
-    # --- matching: the answerer (bot/answers.py). ---
+    # --- matching: the answerer (bot/core/answers.py). ---
     # Tuned: a follow-up leans on a pronoun only in a question this short (or in Chinese); a question
     # at least this much in Chinese script gets the Chinese frame around the English answer.
     max_follow_up_words: int = 6

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import i18n
-from bot.answers import Answer, Kind
-from bot.content import MAX_LABEL_CHARS, Library, Target
+from bot.core.answers import Answer, Kind
+from bot.core.content import MAX_LABEL_CHARS, Library, Target
+from bot.telegram import i18n
 
 MAX_CALLBACK_BYTES = 64
 _BUTTON_CHARS = MAX_LABEL_CHARS

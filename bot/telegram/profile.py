@@ -10,8 +10,8 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 
-from bot import i18n, render
-from bot.content import Library
+from bot.core.content import Library
+from bot.telegram import i18n, render
 
 log = logging.getLogger(__name__)
 

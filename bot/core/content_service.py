@@ -3,7 +3,7 @@
 Handlers ask for ``current`` once per update and use that answerer (and its library) throughout, so a
 reload that lands meanwhile never mixes two contents in one reply. A reload builds the new answerer
 aside and swaps it in whole; one that fails keeps the old content serving. At start-up the first
-answerer may still be loading (bot/loading.py): ``ready`` waits for it, and the bot neither polls nor
+answerer may still be loading (bot/core/loading.py): ``ready`` waits for it, and the bot neither polls nor
 sets its webhook before.
 """
 
@@ -13,9 +13,9 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.answers import Answerer
-from bot.content import ContentError, Library, load_library
-from bot.loading import Loading
+from bot.core.answers import Answerer
+from bot.core.content import ContentError, Library, load_library
+from bot.core.loading import Loading
 
 log = logging.getLogger(__name__)
 

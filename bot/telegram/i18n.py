@@ -1,9 +1,9 @@
-"""The reader's language and the bot's words in it (bot/catalog.py). The article's text is always
+"""The reader's language and the bot's words in it (bot/telegram/catalog.py). The article's text is always
 quoted as it stands, in English."""
 
 from __future__ import annotations
 
-from bot.catalog import CATALOGS
+from bot.telegram.catalog import CATALOGS
 
 LANGUAGES = tuple(CATALOGS)
 

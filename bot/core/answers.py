@@ -22,13 +22,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.content import Library, Passage, SmallTalk, Target
-from bot.decide import FEATURES, answer_holds, features, foreign_script
-from bot.matcher import Matcher
-from bot.semantic import SemanticIndex
+from bot.core.content import Library, Passage, SmallTalk, Target
+from bot.core.decide import FEATURES, answer_holds, features, foreign_script
+from bot.core.matcher import Matcher
+from bot.core.semantic import SemanticIndex
 
 # Its limits and constants (the longest question read, "Did you mean" buttons, parts, follow-ups, the
-# Chinese frame) are the content's parameters (``matching:`` in parameters.yaml, bot/parameters.py).
+# Chinese frame) are the content's parameters (``matching:`` in parameters.yaml, bot/core/parameters.py).
 _OPENING = re.compile(r"^(.{1,40}?)[,!.;:]+\s+(\S.*)$", re.DOTALL)
 _JOINERS = re.compile(r"\band\b|&|[,;]|\balso\b|\bplus\b|以及|还有|還有|和|及|，|；", re.IGNORECASE)
 # A message leans on the one before it by a pronoun ("who reported it?") or by leaving things out
@@ -111,7 +111,7 @@ class Answerer:
         self.answer_at = self.parameters.answer_at if answer_at is None else answer_at
         self.matcher = Matcher(library)
         if encode is None:
-            from bot.embedding import shared_embedder
+            from bot.core.embedding import shared_embedder
 
             embedder = shared_embedder()
             self.semantic = SemanticIndex(library, embedder.encode, embedder.encode_cached)

@@ -13,8 +13,8 @@ import asyncio
 import threading
 from concurrent.futures import Future
 
-from bot.answers import Answerer
-from bot.content import Library
+from bot.core.answers import Answerer
+from bot.core.content import Library
 
 
 class Loading:
@@ -38,7 +38,7 @@ class Loading:
 
     def _load(self) -> None:
         try:
-            from bot.embedding import shared_embedder
+            from bot.core.embedding import shared_embedder
 
             shared_embedder()
             library, answer_at = self._content.result()

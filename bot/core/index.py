@@ -1,4 +1,4 @@
-"""The lexical view's index, built from the content in stages (bot/matcher.py ranks with it).
+"""The lexical view's index, built from the content in stages (bot/core/matcher.py ranks with it).
 
 1. ``read_targets``: each target's terms, weighted by the part they stand in, its phrasings, and the
    phrasings of two targets that come to the same words;
@@ -17,9 +17,9 @@ import re
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
-from bot.content import Library, SmallTalk, Target
-from bot.normalise import COUNTRIES, Normaliser, clean
-from bot.parameters import Parameters
+from bot.core.content import Library, SmallTalk, Target
+from bot.core.normalise import COUNTRIES, Normaliser, clean
+from bot.core.parameters import Parameters
 
 UNANSWERED = -1  # the target index of the questions the article does not answer
 

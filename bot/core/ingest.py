@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
-from bot.article_text import ArticleError, Paragraph, ParsedArticle, read_article
 from bot.config import default_content_dir
-from bot.content import MAX_ANSWER_CHARS, MAX_LABEL_CHARS
-from bot.draft_vocabulary import rewrites
-from bot.draft_words import OFF_TOPIC, chitchat
-from bot.quantities import STOPWORDS, Quantity, change_word, find_quantities, period_of
+from bot.core.article_text import ArticleError, Paragraph, ParsedArticle, read_article
+from bot.core.content import MAX_ANSWER_CHARS, MAX_LABEL_CHARS
+from bot.core.draft_vocabulary import rewrites
+from bot.core.draft_words import OFF_TOPIC, chitchat
+from bot.core.quantities import STOPWORDS, Quantity, change_word, find_quantities, period_of
 
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z\"“‘(])")
 _OPENING_WORDS = re.compile(

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from functools import partial
 from html import escape as _escape
 
-from bot import i18n
-from bot.answers import Answer, Kind
-from bot.content import Library, Target
+from bot.core.answers import Answer, Kind
+from bot.core.content import Library, Target
+from bot.telegram import i18n
 
 MAX_MESSAGE_CHARS = 4096
 # Quotes need no escaping outside attributes, and &#x27; reads badly in notifications.

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bot.normalise import Vocabulary
-from bot.parameters import Parameters, read_decision, read_matching
-from bot.vocabulary import read_vocabulary
-from bot.yamlcheck import Checker, YamlMap, kind_of, parse_file
+from bot.core.normalise import Vocabulary
+from bot.core.parameters import Parameters, read_decision, read_matching
+from bot.core.vocabulary import read_vocabulary
+from bot.core.yamlcheck import Checker, YamlMap, kind_of, parse_file
 
 MAX_ANSWER_CHARS = 300
 # A button's text on a phone: what fits on one line of the narrowest keyboard.

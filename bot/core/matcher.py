@@ -25,8 +25,8 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.content import Library, SmallTalk, Target
-from bot.index import (
+from bot.core.content import Library, SmallTalk, Target
+from bot.core.index import (
     UNANSWERED,
     PhrasingIndex,
     phrasing_index,
@@ -37,7 +37,7 @@ from bot.index import (
     typo_vocabulary,
     weigh,
 )
-from bot.normalise import Normaliser, clean
+from bot.core.normalise import Normaliser, clean
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FILLER_WORDS = frozenset({"mate", "buddy", "guys", "all", "too"})
@@ -58,7 +58,7 @@ class Candidate(NamedTuple):
 
 class Matcher:
     def __init__(self, library: Library) -> None:
-        """The index, in the stages of bot/index.py; the constants are the content's (``matching:``)."""
+        """The index, in the stages of bot/core/index.py; the constants are the content's (``matching:``)."""
         self.library = library
         self.parameters = parameters = library.parameters
         self.normaliser = normaliser = Normaliser(library.vocabulary)

@@ -12,20 +12,20 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import i18n, keyboards, render
-from bot.ahead import EmbedAhead
-from bot.answers import Answer, Kind
-from bot.content import Library, Target
-from bot.content_service import ContentService
-from bot.conversation import Conversations
-from bot.limits import UserLimiter
-from bot.questions import is_for_bot, question_text
-from bot.store import Store, StoreError, format_stats
-from bot.waiting import Typing
+from bot.core.ahead import EmbedAhead
+from bot.core.answers import Answer, Kind
+from bot.core.content import Library, Target
+from bot.core.content_service import ContentService
+from bot.core.conversation import Conversations
+from bot.core.store import Store, StoreError, format_stats
+from bot.telegram import i18n, keyboards, render
+from bot.telegram.limits import UserLimiter
+from bot.telegram.questions import is_for_bot, question_text
+from bot.telegram.waiting import Typing
 
 log = logging.getLogger(__name__)
 
-# The command menu, in the order Telegram shows it; also the body of /help (descriptions: bot/catalog.py).
+# The command menu, in the order Telegram shows it; also the body of /help (descriptions: bot/telegram/catalog.py).
 PRIVATE_COMMAND_NAMES = ["ask", "topics", "figures", "source", "help", "start"]
 GROUP_COMMAND_NAMES = [name for name in PRIVATE_COMMAND_NAMES if name != "start"]
 PRIVATE_COMMANDS = render.command_menu(PRIVATE_COMMAND_NAMES)
@@ -40,7 +40,7 @@ INLINE_RATE_PER_MINUTE = 60
 TAP_RATE_PER_MINUTE = 60
 # An empty answer for the flooder alone (personal) and briefly, so the limit lifts soon after.
 INLINE_FLOOD_CACHE_S = 10
-# The English texts, as tests and the README quote them; every language's are in bot/catalog.py.
+# The English texts, as tests and the README quote them; every language's are in bot/telegram/catalog.py.
 SLOW_DOWN = i18n.text("en", "slow_down")
 SLOW_DOWN_TAPS = i18n.text("en", "slow_down_taps")
 STALE_BUTTON = i18n.text("en", "stale_button")

@@ -38,7 +38,7 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        if endpoint in UNTHROTTLED:  # posts nothing: not what the flood limits count (see bot/waiting.py)
+        if endpoint in UNTHROTTLED:  # posts nothing: not what the flood limits count (see bot/telegram/waiting.py)
             return await callback(*args, **kwargs)
         retries = 0
         migrated = False

@@ -1,7 +1,7 @@
 """A group whose answer waits behind Telegram's per-group limit sees "typing…" meanwhile.
 
 Telegram shows a chat action for about 5 seconds, and chat actions post nothing, so they are not what
-its flood limits count: they bypass the bot's flood limiter (bot/limits.py), or each would queue behind
+its flood limits count: they bypass the bot's flood limiter (bot/telegram/limits.py), or each would queue behind
 the very answer it announces. One action per chat at a time, however many answers wait there.
 """
 

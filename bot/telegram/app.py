@@ -23,19 +23,20 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import hangup, profile
-from bot.answers import Answerer
+from bot import hangup
 from bot.config import Settings
-from bot.content_service import ContentService
-from bot.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
-from bot.keys import derive, load_secret
-from bot.limits import RetryingRateLimiter, UserLimiter
-from bot.loading import Loading
-from bot.questions import AddressedToBot
-from bot.store import Store, open_store
-from bot.transport import StrictRequest
+from bot.core.answers import Answerer
+from bot.core.content_service import ContentService
+from bot.core.keys import derive, load_secret
+from bot.core.loading import Loading
+from bot.core.store import Store, open_store
+from bot.telegram import profile
+from bot.telegram.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
+from bot.telegram.limits import RetryingRateLimiter, UserLimiter
+from bot.telegram.questions import AddressedToBot
+from bot.telegram.transport import StrictRequest
 
-# Requests to Telegram at once (the rest wait their turn, see bot/transport.py). With hundreds, a burst
+# Requests to Telegram at once (the rest wait their turn, see bot/telegram/transport.py). With hundreds, a burst
 # spent more CPU on juggling connections than on answering; 8 still allow some 150 a second at a 50 ms
 # round trip, more than Telegram's limit of 30 messages a second.
 IN_FLIGHT = 8
@@ -51,7 +52,7 @@ def build_application(
     updates_request: BaseRequest | None = None,
     tap_limiter: UserLimiter | None = None,
 ) -> Application:
-    """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/polling.py
+    """The bot's Application. Its Updater serves webhook mode; for polling there is none (bot/telegram/polling.py
     polls instead). Tests pass an offline ``request`` in place of HTTP, and limiters with their own clock."""
     limiter = limiter or UserLimiter(settings.user_rate_per_minute, window=60.0)
     handlers = Handlers(
