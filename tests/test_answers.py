@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.core.answers import Answerer, Kind
@@ -213,3 +215,21 @@ def test_us_is_the_country_only_when_written_as_one() -> None:
     assert tokens("ＵＳ patents") == tokens("US patents")  # full-width letters are letters
     assert tokens("TELL US ABOUT DEEPSEEK") == tokens("tell us about deepseek")
     assert tokens("PATENTS IN THE US") == tokens("patents in the US")
+
+
+def test_past_the_memory_of_recent_questions_every_question_is_still_answered(library: Library) -> None:
+    """The embeddings of recent questions are kept up to a bound; a question whose part was asked long
+    ago, while new ones push the oldest out, is answered as it would be afresh (it once raised KeyError)."""
+    small = dataclasses.replace(library, parameters=dataclasses.replace(library.parameters, recent_vectors=1))
+    answerer = Answerer(small)
+    fresh = Answerer(library)
+    questions = [
+        "How much did China spend on basic research?",
+        "Who wrote the article?",
+        "How much did China spend on basic research, and who wrote the article?",
+        "How many people use generative AI in China?",
+        "Who wrote the article, and how many people use generative AI in China?",
+    ]
+    for question in questions:
+        got, expected = answerer.answer(question), fresh.answer(question)
+        assert (got.kind, got.target, got.more) == (expected.kind, expected.target, expected.more), question

@@ -162,12 +162,16 @@ class Answerer:
 
     def embed(self, texts: Sequence[str]) -> None:
         """Embed in one batch the (mended) texts not embedded lately, for the answers that will use them."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        wanted = list(dict.fromkeys(texts))
+        missing = [t for t in wanted if t not in self._recent]
+        for text in wanted:  # used again: the newest, so that what is dropped below is not what is asked now
+            if text in self._recent:
+                self._recent[text] = self._recent.pop(text)
         if missing:
             for text, vector in zip(missing, self.semantic.vectors(missing), strict=True):
                 self._recent[text] = vector
-            while len(self._recent) > self.parameters.recent_vectors:
-                self._recent.pop(next(iter(self._recent)))
+        while len(self._recent) > max(self.parameters.recent_vectors, len(wanted)):
+            self._recent.pop(next(iter(self._recent)))
 
     def assess(self, question: str) -> Assessment:
         rows = self.features(question)
