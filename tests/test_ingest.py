@@ -227,11 +227,27 @@ def test_a_missing_outlet_or_date_says_which_option_to_give(tmp_path: Path) -> N
     assert run("--content", str(tmp_path / "out"), "check").returncode == 0
 
 
-def test_an_article_without_a_figure_or_a_bad_option_is_one_line(tmp_path: Path) -> None:
+def test_an_article_without_a_number_becomes_content_without_figures(tmp_path: Path) -> None:
     source = tmp_path / "article.txt"
-    source.write_text(" date 2025-01-02 A title\n\nBy Ann Lee\n\nNo numbers at all here.\n", encoding="utf-8")
-    result = run("ingest", str(source), "--out", str(tmp_path / "out"), "--outlet", "The Post")
-    assert result.returncode == 1 and result.stderr.startswith(f"error: {source}:1: no number with a unit")
+    text = (
+        " date 2025-01-02 Why do towns plant street trees?\n\nBy Ann Lee\n\n"
+        "Street trees are back in fashion across the region.\n\n"
+        "Why do towns plant street trees?\n\nThey cool the streets in summer and slow the rain.\n\n"
+        "The author is a reporter with The Post.\n"
+    )
+    source.write_text(text, encoding="utf-8")
+    result = run("ingest", str(source), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "0 figures" in result.stdout and not (tmp_path / "out" / "figures.yaml").exists()
+    library = load_library(tmp_path / "out")
+    assert library.figures == () and "no figures" in render.html_figures(library)
+    check = run("--content", str(tmp_path / "out"), "check")
+    assert check.returncode == 0, check.stderr
+    answer = Answerer(library).answer("Why do towns plant trees along streets?")
+    assert answer.kind in (Kind.ANSWER, Kind.CAVEAT) and "cool the streets" in render.plain_answer(answer, library)
+
+
+def test_a_bad_option_is_one_line(tmp_path: Path) -> None:
     for option in (("--url", "javascript:alert(1)"), ("--date", "21/02/2025")):
         result = run("ingest", str(FIRST), "--out", str(tmp_path / "out"), *option)
         assert result.returncode == 1 and result.stderr.count("\n") == 1 and option[0] in result.stderr

@@ -166,7 +166,8 @@ _SECTIONS = (
     "matching",
     "vocabulary",
 )
-_OPTIONAL = ("chitchat", "unanswered", "decision", "matching", "vocabulary")
+# An article with no number has no figures: their file may be left out (but a figures list is never empty).
+_OPTIONAL = ("figures", "chitchat", "unanswered", "decision", "matching", "vocabulary")
 
 
 def load_library(content_dir: str | Path) -> Library:

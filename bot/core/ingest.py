@@ -68,10 +68,7 @@ def ingest(article_path: Path, out: Path, overrides: Overrides, force: bool = Fa
     _apply(article, overrides)
     files = draft(article)
     if not files["figures.yaml"][1]["figures"]:
-        raise IngestError(
-            f"{article.source}:1: no number with a unit found (money, a percentage, a count of something): "
-            "the content needs at least one figure"
-        )
+        del files["figures.yaml"]  # no number with a unit in the article: no figures, and no file for them
     decision = _fitted_decision()  # read before --force clears the folder, which may be the project's own
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.yaml"):  # a content folder is every *.yaml in it: old ones would mix in
@@ -85,7 +82,8 @@ def ingest(article_path: Path, out: Path, overrides: Overrides, force: bool = Fa
         (out / "parameters.yaml").write_text(decision, encoding="utf-8")
     # What the passages are verbatim from (Markdown without its markup), for faithfulness checks.
     (out / "article.txt").write_text(article.plain, encoding="utf-8")
-    entries, figures = files["entries.yaml"][1]["entries"], files["figures.yaml"][1]["figures"]
+    entries = files["entries.yaml"][1]["entries"]
+    figures = files["figures.yaml"][1]["figures"] if "figures.yaml" in files else []
     return (
         f"wrote {out}: {len(article.paragraphs)} passages, {len(entries)} entries, {len(figures)} figures; "
         f"now run: python -m bot --content {out} check"

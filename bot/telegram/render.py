@@ -174,6 +174,8 @@ def html_topics(library: Library, language: str = "en") -> str:
 
 
 def html_figures(library: Library, language: str = "en") -> str:
+    if not library.figures:
+        return _t(language, "no_figures")
     lines = [f"<b>{_t(language, 'figures_title')}</b>", ""]
     lines += [f"• {escape(f.label)}" for f in library.figures]
     return "\n".join(lines)
