@@ -233,3 +233,17 @@ def test_past_the_memory_of_recent_questions_every_question_is_still_answered(li
     for question in questions:
         got, expected = answerer.answer(question), fresh.answer(question)
         assert (got.kind, got.target, got.more) == (expected.kind, expected.target, expected.more), question
+
+
+def test_a_question_in_chinese_after_an_answer_is_read_on_its_own_unless_it_leans_on_it(
+    answerer: Answerer, library: Library
+) -> None:
+    # Written without spaces, a Chinese question once counted as one word, so every one that came after
+    # an answer was read as a follow-up to it; "这篇文章" (this article) is not a pronoun for that answer.
+    wipo, mao_ning = library.target("wipo-patents"), library.target("mao-ning")
+    spending = answerer.answer("这篇文章说中国的基础研究投入是多少？", wipo)
+    assert spending.target is not None and spending.target.id == "basic-research-2024"
+    countries = answerer.answer("中国和多少个国家有科技合作？", mao_ning)
+    assert countries.target is not None and countries.target.id == "cooperation-countries"
+    when = answerer.answer("她什么时候说的？", mao_ning)  # "when did she say it?": still a follow-up
+    assert when.kind is Kind.ANSWER and when.target == mao_ning

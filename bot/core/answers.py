@@ -37,6 +37,10 @@ _PRONOUN = re.compile(
     r"\b(it|its|it's|that|this|those|these|they|them|their|she|her|he|his|him)\b|它|她|他|这|這|那",
     re.IGNORECASE,
 )
+# "This article" points at the article, not at the answer before: "这篇文章是谁写的？" is not a follow-up.
+_THE_ARTICLE = re.compile(r"\b(this|that) (article|piece|story|text)\b|[这這]篇(文章|报道|報道)?|本文", re.IGNORECASE)
+# Chinese is written without spaces: about two characters make a word.
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
@@ -45,6 +49,13 @@ _AGAIN = re.compile(
     r"为什么|為什麼)\W*$",
     re.IGNORECASE,
 )
+
+
+def _length(question: str) -> float:
+    """How many words a question has, a Chinese one counted at two characters a word (not one word
+    for the lot, which made every Chinese question after an answer read as a follow-up)."""
+    han = len(_HAN.findall(question))
+    return len(_HAN.sub(" ", question).split()) + han / 2
 
 
 def _split_opening(question: str) -> tuple[str, str]:
@@ -236,12 +247,10 @@ class Answerer:
         """The target a question means when read after ``previous``; None when it stands on its own."""
         # A pronoun in a long question usually points inside it ("how many users are there in China?").
         parameters = self.parameters
-        short = (
-            len(question.split()) <= parameters.max_follow_up_words
-            or foreign_script(question) >= parameters.chinese_share
-        )
-        pronoun = short and bool(_PRONOUN.search(question))
-        leaning = pronoun or bool(_ELLIPSIS.search(question)) or len(question.split()) <= 3
+        length = _length(question)
+        short = length <= parameters.max_follow_up_words
+        pronoun = short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
+        leaning = pronoun or bool(_ELLIPSIS.search(question)) or length <= 3
         if not leaning and (alone.confidence >= self.answer_at or alone.confidence < parameters.suggest_at):
             return None  # sure on its own, or about something else altogether ("what's the weather like?")
         if _AGAIN.match(question):
