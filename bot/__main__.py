@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--content", type=Path, help="content folder (default: ARTICLE_BOT_CONTENT_DIR, or the project's content/)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot in polling mode (the default)")
+    commands.add_parser("run", help="run the bot (the default): polling, or a webhook if TELEGRAM_WEBHOOK_URL is set")
     ask = commands.add_parser("ask", help="answer a question in the terminal, or each line of standard input")
     ask.add_argument("question", nargs="*", help="the question; omit it to read questions from standard input")
     check = commands.add_parser("check", help="validate the content and print a summary")
