@@ -7,9 +7,9 @@ How it decides, in order:
 3. a question with several parts ("how much … and how many …?") gets every part that is answered;
 4. a follow-up ("and in US dollars?", "who reported it?") is read together with the previous answer;
 5. the most probable target is the answer when the decision is confident enough (``answer_at``);
-   less confident but not far (``caveat_at``), the reply says plainly that the article may not answer
-   exactly that and gives the nearest it says; below that the bot declines, offering the nearest
-   questions to tap.
+   less confident, a question on the article's ground (``relevant_at``, and at least ``caveat_at``
+   confident) gets a reply that says plainly the article may not answer exactly that, and the nearest
+   it says; anything else is declined, with the nearest questions to tap.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from bot.core.content import Library, Passage, SmallTalk, Target
 from bot.core.decide import FEATURES, answer_holds, features, foreign_script
 from bot.core.matcher import Matcher
-from bot.core.semantic import SemanticIndex
+from bot.core.semantic import HAN, SemanticIndex
 
 # Its limits and constants (the longest question read, "Did you mean" buttons, parts, follow-ups, the
 # Chinese frame) are the content's parameters (``matching:`` in parameters.yaml, bot/core/parameters.py).
@@ -39,8 +39,6 @@ _PRONOUN = re.compile(
 )
 # "This article" points at the article, not at the answer before: "这篇文章是谁写的？" is not a follow-up.
 _THE_ARTICLE = re.compile(r"\b(this|that) (article|piece|story|text)\b|[这這]篇(文章|报道|報道)?|本文", re.IGNORECASE)
-# Chinese is written without spaces: about two characters make a word.
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
@@ -54,8 +52,8 @@ _AGAIN = re.compile(
 def _length(question: str) -> float:
     """How many words a question has, a Chinese one counted at two characters a word (not one word
     for the lot, which made every Chinese question after an answer read as a follow-up)."""
-    han = len(_HAN.findall(question))
-    return len(_HAN.sub(" ", question).split()) + han / 2
+    han = len(HAN.findall(question))  # Chinese is written without spaces: about two characters make a word
+    return len(HAN.sub(" ", question).split()) + han / 2
 
 
 def _split_opening(question: str) -> tuple[str, str]:

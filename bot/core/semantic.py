@@ -16,7 +16,7 @@ import numpy as np
 
 from bot.core.content import Library, Target
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Chinese characters (han), simplified or traditional
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“])")
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -111,7 +111,7 @@ def simplified(text: str) -> str:
     """Traditional Chinese characters as simplified ones (OpenCC): the embedding reads simplified
     Chinese better (on the tuning sets "這篇文章是誰寫的？" went to the wrong entry, "这篇文章是谁写的？" to the
     right one). Other text is left as it is."""
-    if not _HAN.search(text):
+    if not HAN.search(text):
         return text
     return _to_simplified()(text)
 
