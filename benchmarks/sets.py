@@ -12,7 +12,10 @@
   each looked at once at the end of its round (see the README's figures); since the fourth was
   written they are tuning sets like the others, one writer each;
 * ``sets/tuning_c.yaml``: a fourth tuning writer, asked for many near misses and follow-ups;
-* ``sets/test4.yaml``: the fresh test set of this round, written after tuning_c, kept out of the
+* ``sets/test4.yaml``: the fourth fresh test set, looked at once at the end of its round; a tuning set
+  since;
+* ``sets/tuning_d.yaml``: a fifth tuning writer, asked for many follow-ups (84 pairs);
+* ``sets/test5.yaml``: the fresh test set of this round, written with tuning_d, kept out of the
   repository until every change was made and looked at once, at the very end.
 """
 
@@ -26,13 +29,14 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 TUNING = {
-    name: HERE / "sets" / f"{name}.yaml" for name in ("tuning_a", "tuning_b", "tuning_c", "test", "test2", "test3")
+    name: HERE / "sets" / f"{name}.yaml"
+    for name in ("tuning_a", "tuning_b", "tuning_c", "tuning_d", "test", "test2", "test3", "test4")
 }
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test4": HERE / "sets" / "test4.yaml"}
+TEST = {"test5": HERE / "sets" / "test5.yaml"}
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,19 @@ from bot.core.answers import Answerer, Kind  # noqa: E402
 from bot.core.content import Library, load_library  # noqa: E402
 from bot.core.coverage import FOLDS, without_fold  # noqa: E402
 from bot.core.embedding import memoized, shared_embedder  # noqa: E402
-from bot.core.parameters import DECISION_FEATURES, FEATURES, Parameters, decision_row, matching  # noqa: E402
+from bot.core.parameters import (  # noqa: E402
+    DECISION_FEATURES,
+    FEATURES,
+    FOLLOW_UP_FEATURES,
+    Parameters,
+    decision_row,
+    matching,
+)
 from bot.core.semantic import Encode  # noqa: E402
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+FOLLOW_UP_C_GRID = (0.1, 0.3, 1.0, 3.0)
+FOLLOW_UP_AT_GRID = (0.3, 0.5)
 # What a reader notices, weighted: the right passage for answerable questions (English, Chinese; a
 # caveated one counts, a confident one counts again), and no answer to questions the article does not
 # answer (a near miss may get the caveat "not exactly; the nearest it says" instead).
@@ -254,28 +263,48 @@ def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[Quest
     return rates
 
 
+def follow_up_queries(answerer: Answerer, qset: QuestionSet) -> list[Query]:
+    """The set's follow-ups that reach the ranking of follow-ups (the first answered, the second leaning on
+    it and answered by the article), as rows over FOLLOW_UP_FEATURES with the targets that answer them."""
+    index = {t.id: i for i, t in enumerate(answerer.library.targets)}
+    queries = []
+    for item in qset.follow_ups:
+        first = answerer.answer(item.first)
+        if first.kind not in (Kind.ANSWER, Kind.CAVEAT) or first.target is None or not item.expect_then:
+            continue
+        question = item.then.strip()
+        rows = answerer.follow_up_rows(question, first.target, answerer.assess(question))
+        if rows is not None:
+            queries.append(Query(rows, frozenset(index[i] for i in item.expect_then), "follow_up", qset.name))
+    return queries
+
+
 def choose_follow_up(library: Library, parameters: Parameters, sets: list[QuestionSet], encode: Encode) -> Parameters:
-    """The follow-up weights, chosen on the sets with follow-ups, leaving each writer out in turn."""
+    """The follow-ups' ranking (a conditional logit over FOLLOW_UP_FEATURES, like the targets' own), its
+    regularisation chosen on the sets with follow-ups, leaving each writer out in turn."""
     answerer = Answerer(dataclasses.replace(library, parameters=parameters), encode=encode)
     answerer.assess = functools.lru_cache(maxsize=None)(answerer.assess)  # type: ignore[method-assign]
-    grid = [
-        dataclasses.replace(
-            parameters, followup_together=t, followup_pronoun=n, followup_related=r, followup_same=m, followup_at=a
-        )
-        for t in (0.0, 0.25, 0.5, 1.0)
-        for n in (0.5, 1.0, 2.0)
-        for r in (0.0, 0.2, 0.4, 0.8)
-        for m in (-0.6, -0.3, 0.0, 0.3)
-        for a in (0.3, 0.5)
-    ]
-    rates = [follow_up_rates(answerer, candidate, sets) for candidate in grid]
-    names = sorted({name for r in rates for name in r})
-    for held in names:
-        chosen = max(range(len(grid)), key=lambda i: sum(v for k, v in rates[i].items() if k != held))
-        print(f"  follow-ups right, {held} held out: {rates[chosen][held]:.3f}")
-    best = max(range(len(grid)), key=lambda i: sum(rates[i].values()))
-    print("  follow-ups right, fitted on all: " + ", ".join(f"{k} {v:.3f}" for k, v in rates[best].items()))
-    return grid[best]
+    sets = [s for s in sets if s.follow_ups]
+    best: tuple[float, float, float, dict[str, list[Query]]] | None = None
+    for at in FOLLOW_UP_AT_GRID:  # how sure a question that does not lean on the answer before must be
+        gated = dataclasses.replace(parameters, followup_at=at)
+        answerer.parameters = gated
+        by_set = {s.name: follow_up_queries(answerer, s) for s in sets}
+        for c in FOLLOW_UP_C_GRID:
+            held_out = {}
+            for qset in sets:
+                weights = _conditional_logit([q for name, qs in by_set.items() if name != qset.name for q in qs], c)
+                candidate = dataclasses.replace(gated, followup_weights=tuple(float(w) for w in weights))
+                held_out.update(follow_up_rates(answerer, candidate, [qset]))
+            mean = float(np.mean(list(held_out.values())))
+            print(f"  follow-ups at {at}, C={c:<4} held out: " + ", ".join(f"{k} {v:.3f}" for k, v in held_out.items()))
+            if best is None or mean > best[2]:
+                best = (at, c, mean, by_set)
+    assert best is not None
+    at, c, mean, by_set = best
+    weights = _conditional_logit([q for qs in by_set.values() for q in qs], c)
+    print(f"  follow-ups: at {at}, C={c}, held-out mean {mean:.3f}")
+    return dataclasses.replace(parameters, followup_at=at, followup_weights=tuple(float(w) for w in weights))
 
 
 def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None:
@@ -299,10 +328,8 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  relevance_bias: {parameters.relevance_bias:.4f}",
         f"  relevant_at: {parameters.relevant_at}",
         f"  followup_at: {parameters.followup_at}",
-        f"  followup_together: {parameters.followup_together}",
-        f"  followup_pronoun: {parameters.followup_pronoun}",
-        f"  followup_related: {parameters.followup_related}",
-        f"  followup_same: {parameters.followup_same}",
+        "  followup_weights:",
+        *(f"    {n}: {v:.4f}" for n, v in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True)),
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
         "# The lexical view's and the answerer's constants (bot/core/parameters.py documents each): not fitted",
@@ -388,8 +415,8 @@ def main() -> None:
     decision = zip(DECISION_FEATURES, parameters.decision_weights, strict=True)
     print("decision: " + ", ".join(f"{n} {w:+.2f}" for n, w in decision))
     print(
-        f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, together {parameters.followup_together}, "
-        f"pronoun {parameters.followup_pronoun}, related {parameters.followup_related}, same {parameters.followup_same}"
+        f"suggest_at {suggest_at}; follow-ups: at {parameters.followup_at}, "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True))
     )
     if not args.dry_run:
         write(args.content / "parameters.yaml", parameters, fitted)

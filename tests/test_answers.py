@@ -188,6 +188,29 @@ def test_a_follow_up_is_read_with_the_previous_answer(
     assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id in expected
 
 
+def test_a_follow_up_may_ask_for_a_neighbour_of_the_previous_answer(answerer: Answerer) -> None:
+    """ "by whom?" after the date asks for the author: who, where the date's answer names nobody."""
+    previous = answerer.answer("When did the article come out?").target
+    assert previous is not None and previous.id == "date"
+    answer = answerer.answer("and by whom?", previous)
+    assert answer.target is not None and answer.target.id == "author"
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("How much did China spend on basic research in 2024?", "and in 2025?"),  # a year it does not give
+        ("Where did DeepSeek's engineers study?", "how many of them are there?"),  # a count it does not give
+    ],
+)
+def test_a_follow_up_asking_more_than_the_answer_says_gets_the_caveat(
+    answerer: Answerer, first: str, then: str
+) -> None:
+    previous = answerer.answer(first).target
+    assert previous is not None
+    assert answerer.answer(then, previous).kind is not Kind.ANSWER
+
+
 def test_without_context_a_follow_up_is_a_new_question(answerer: Answerer) -> None:
     answer = answerer.answer("and in US dollars?")
     assert not (answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "basic-research-2024")

@@ -30,7 +30,7 @@ FLOORS = {
         "declined": 0.97,
         "near_miss": 0.84,
         "chinese": 0.88,
-        "follow_ups": 0.83,
+        "follow_ups": 0.87,
     },
     "tuning_b": {
         "hit": 0.90,
@@ -38,7 +38,7 @@ FLOORS = {
         "declined": 0.97,
         "near_miss": 0.92,
         "chinese": 0.88,
-        "follow_ups": 0.77,
+        "follow_ups": 0.83,
     },
     "tuning_c": {
         "hit": 0.90,
@@ -46,18 +46,27 @@ FLOORS = {
         "declined": 0.90,
         "near_miss": 0.84,
         "chinese": 0.91,
-        "follow_ups": 0.75,
+        "follow_ups": 0.82,
     },
-    "test": {"hit": 0.89, "confident": 0.73, "declined": 0.95, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.83},
-    "test2": {"hit": 0.86, "confident": 0.75, "declined": 0.97, "near_miss": 0.74, "chinese": 0.84, "follow_ups": 0.80},
-    "test3": {"hit": 0.88, "confident": 0.69, "declined": 0.97, "near_miss": 0.85, "chinese": 0.92, "follow_ups": 0.80},
+    "tuning_d": {
+        "hit": 0.89,
+        "confident": 0.74,
+        "declined": 0.97,
+        "near_miss": 0.89,
+        "chinese": 0.87,
+        "follow_ups": 0.82,
+    },
+    "test4": {"hit": 0.92, "confident": 0.80, "declined": 0.97, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.80},
+    "test": {"hit": 0.89, "confident": 0.73, "declined": 0.95, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.90},
+    "test2": {"hit": 0.86, "confident": 0.75, "declined": 0.97, "near_miss": 0.74, "chinese": 0.84, "follow_ups": 0.87},
+    "test3": {"hit": 0.88, "confident": 0.69, "declined": 0.97, "near_miss": 0.85, "chinese": 0.92, "follow_ups": 0.83},
     "tuning_old": {"hit": 0.84, "confident": 0.72, "near_miss": 0.92},
     "eval_old": {"hit": 0.89, "confident": 0.78, "near_miss": 0.93, "small_talk": 0.87},
 }
 
 
 def test_the_sets_are_big_enough() -> None:
-    for name in ("tuning_a", "tuning_b", "test", "test2", "test3"):
+    for name in ("tuning_a", "tuning_b", "test", "test2", "test3", "test4"):
         qset = SETS[name]
         assert len(qset.in_scope) >= 200 and len(qset.off_topic) >= 60 and len(qset.near_miss) >= 30
         assert len(qset.chinese) >= 30 and len(qset.follow_ups) >= 20

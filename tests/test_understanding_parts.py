@@ -99,6 +99,7 @@ def test_the_decision_is_read_as_content_with_file_and_line_errors(tmp_path: Pat
     assert load_library(_content_with(tmp_path, fitted)).parameters.answer_at == fitted["answer_at"]
     broken = dict(fitted, weights={**fitted["weights"], "shoe_size": 1.0}, answer_at=7)
     broken["decision_weights"] = {k: v for k, v in fitted["decision_weights"].items() if k != "probe"}
+    broken["followup_weights"] = {**fitted["followup_weights"], "hunch": 0.5}
     with pytest.raises(ContentError) as error:
         load_library(_content_with(tmp_path, broken))
     path = tmp_path / "parameters.yaml"
@@ -106,6 +107,7 @@ def test_the_decision_is_read_as_content_with_file_and_line_errors(tmp_path: Pat
     text = "\n".join(error.value.errors)
     assert "unknown feature 'shoe_size'" in text
     assert "feature 'probe' has no weight" in text
+    assert "followup_weights: unknown feature 'hunch'" in text
     assert "'answer_at' is a probability" in text
 
 

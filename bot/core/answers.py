@@ -23,8 +23,9 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.core.content import Library, Passage, SmallTalk, Target
-from bot.core.decide import FEATURES, answer_holds, features, foreign_script
+from bot.core.decide import FEATURES, answer_holds, asks_for, features, foreign_script
 from bot.core.matcher import Matcher
+from bot.core.parameters import FOLLOW_UP_FEATURES
 from bot.core.semantic import HAN, SemanticIndex
 
 # Its limits and constants (the longest question read, "Did you mean" buttons, parts, follow-ups, the
@@ -49,11 +50,15 @@ _AGAIN = re.compile(
 )
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _length(question: str) -> float:
     """How many words a question has, a Chinese one counted at two characters a word (not one word
     for the lot, which made every Chinese question after an answer read as a follow-up)."""
     han = len(HAN.findall(question))  # Chinese is written without spaces: about two characters make a word
-    return len(HAN.sub(" ", question).split()) + han / 2
+    words = [w for w in HAN.sub(" ", question).split() if any(c.isalnum() for c in w)]  # not "？" alone
+    return len(words) + han / 2
 
 
 def _split_opening(question: str) -> tuple[str, str]:
@@ -130,6 +135,9 @@ class Answerer:
         # What each target's answer states (a quantity, a time, a person), against what a question asks.
         self._holds = [answer_holds(t.answer) for t in library.targets]
         self._passages = {t.id: tuple(library.passages_of(t)) for t in library.targets}
+        self._years = [
+            set(_YEAR.findall(" ".join([t.answer, *(p.text for p in self._passages[t.id])]))) for t in library.targets
+        ]
         # Inline queries arrive as the reader types, and parts are asked with their whole: recent
         # embeddings are kept (oldest dropped first).
         self._recent: dict[str, np.ndarray] = {}
@@ -215,8 +223,7 @@ class Answerer:
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
             if followed is not None:
-                # "what about in the US?" after China's figure: the article gives China's only.
-                kind = Kind.CAVEAT if self.matcher.elsewhere(question, followed) else Kind.ANSWER
+                kind = Kind.CAVEAT if self._not_quite(question, followed) else Kind.ANSWER
                 return self._for(followed, question, assessment, language, kind=kind)
         parts = self._parts(question)
         best = assessment.best
@@ -243,34 +250,74 @@ class Answerer:
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
-        # A pronoun in a long question usually points inside it ("how many users are there in China?").
-        parameters = self.parameters
-        length = _length(question)
-        short = length <= parameters.max_follow_up_words
-        pronoun = short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
-        leaning = pronoun or bool(_ELLIPSIS.search(question)) or length <= 3
-        if not leaning and (alone.confidence >= self.answer_at or alone.confidence < parameters.suggest_at):
-            return None  # sure on its own, or about something else altogether ("what's the weather like?")
-        if _AGAIN.match(question):
+        if _AGAIN.match(question) and self._leans(question, alone):
             return previous
-        together = self.assess(f"{previous.question} {question}")
-        if not leaning and together.confidence < parameters.followup_at:
+        rows = self.follow_up_rows(question, previous, alone)
+        if rows is None:
             return None
-        with_previous = {r.target.id: r.probability for r in together.ranked}
+        return self.library.targets[int(np.argmax(rows @ self.parameters.follow_up_weights()))]
+
+    def _not_quite(self, question: str, target: Target) -> bool:
+        """Whether a follow-up asks for more than ``target`` says, so its answer gets the caveat: another
+        country ("what about in the US?" after China's figure), another year ("and in 2025?"), or who /
+        when / how many where the answer holds no such thing ("how many of them are there?")."""
+        years = set(_YEAR.findall(question)) - self._years[self._index_of[target.id]]
+        return (
+            self.matcher.elsewhere(question, target)
+            or bool(years)
+            or bool(asks_for(question) - self._holds[self._index_of[target.id]])
+        )
+
+    def _leans(self, question: str, alone: Assessment) -> bool:
+        """Whether a question may lean on the answer before it at all."""
+        length = _length(question)
+        leaning = self._pronoun(question) or bool(_ELLIPSIS.search(question)) or length <= 3
+        # Otherwise not when sure on its own, nor when about something else altogether ("what's the weather like?").
+        return leaning or self.parameters.suggest_at <= alone.confidence < self.answer_at
+
+    def _pronoun(self, question: str) -> bool:
+        # A pronoun in a long question usually points inside it ("how many users are there in China?").
+        short = _length(question) <= self.parameters.max_follow_up_words
+        return short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
+
+    def follow_up_rows(self, question: str, previous: Target, alone: Assessment) -> np.ndarray | None:
+        """Every target's FOLLOW_UP_FEATURES (library order) for ``question`` read after ``previous``; None
+        when it stands on its own, or asks for the previous answer again (``_AGAIN``)."""
+        if not self._leans(question, alone) or _AGAIN.match(question):
+            return None
+        pronoun = self._pronoun(question)
+        leaning = pronoun or bool(_ELLIPSIS.search(question)) or _length(question) <= 3
+        together = self.assess(f"{previous.question} {question}")
+        if not leaning and together.confidence < self.parameters.followup_at:
+            return None
+        index = self._index_of
+        targets = self.library.targets
+        p_alone = np.zeros(len(targets))
+        p_together = np.zeros(len(targets))
+        for ranked in alone.ranked:
+            p_alone[index[ranked.target.id]] = ranked.probability
+        for ranked in together.ranked:
+            p_together[index[ranked.target.id]] = ranked.probability
         shared = set(previous.passage_ids) | {previous.id}
-        weight = parameters.followup_pronoun if pronoun else parameters.followup_together
-
-        def score(ranked: Ranked) -> float:
-            related = bool(shared & {*ranked.target.passage_ids, ranked.target.id})
-            same = ranked.target.id == previous.id
-            return (
-                ranked.probability
-                + weight * with_previous[ranked.target.id]
-                + parameters.followup_related * related
-                + parameters.followup_same * same
-            )
-
-        return max(alone.ranked, key=score).target
+        related = np.asarray([bool(shared & {*t.passage_ids, t.id}) for t in targets], dtype=float)
+        same = np.zeros(len(targets))
+        same[index[previous.id]] = 1.0
+        asked = asks_for(question)
+        mismatch = np.asarray([float(bool(asked - held)) for held in self._holds])
+        columns = {
+            "alone": p_alone,
+            "alone_log": np.log(p_alone + 1e-4),
+            "together": p_together * (not pronoun),
+            "together_pronoun": p_together * pronoun,
+            "together_log": np.log(p_together + 1e-4),
+            "related": related,
+            "same": same,
+            "kin": self.semantic.kinship[index[previous.id]],
+            "mismatch": mismatch,
+            "same_pronoun": same * pronoun,
+            "same_short": same * (_length(question) <= 3),
+        }
+        return np.column_stack([columns[name] for name in FOLLOW_UP_FEATURES])
 
     def _parts(self, question: str) -> list[Target]:
         """The answer of each part of a question joined by "and", commas or semicolons, in the order

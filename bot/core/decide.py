@@ -23,11 +23,11 @@ __all__ = ["FEATURES", "features", "foreign_script"]
 # What a question asks for, and whether an answer holds it: a quantity (a number that is not a year),
 # a time (a year, a month, a date), a person (a capitalised name). General English and Chinese.
 _ASKS = {
-    "quantity": re.compile(r"\bhow (many|much)\b|\bnumber of\b|多少|几个|幾個|几家|幾家", re.IGNORECASE),
+    "quantity": re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|多少|几个|幾個|几家|幾家|多大", re.IGNORECASE),
     "time": re.compile(
         r"\bwhen\b|\bwhat (year|month|day|date|time)\b|什么时候|什麼時候|何时|何時|哪一?年", re.IGNORECASE
     ),
-    "person": re.compile(r"^\W*who\b|\bwho (is|are|was|were|founded|runs|leads|said)\b|谁|誰", re.IGNORECASE),
+    "person": re.compile(r"^\W*who\b|\bwho (is|are|was|were|founded|runs|leads|said)\b|\bwhom\b|谁|誰", re.IGNORECASE),
 }
 _HOLDS = {
     # A number that is not a year nor part of a name such as "5G"; or a large number in words.

@@ -42,6 +42,20 @@ FEATURES = (
 )
 # The second stage sees the best target only: its features, its probability and the runner-up's.
 DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
+# A follow-up ("who reported it?") ranks every target by these, read against the previous answer.
+FOLLOW_UP_FEATURES = (
+    "alone",  # the target's probability for the question read alone
+    "alone_log",  # its logarithm: tells 0.01 from 0.0001, where a follow-up's own words are weak
+    "together",  # its probability for the previous question and this one read as one (no pronoun)
+    "together_pronoun",  # the same when the question has a pronoun ("who built it?")
+    "together_log",  # the logarithm of that probability
+    "related",  # the target shares a passage with the previous one (or is it)
+    "same",  # the target is the previous one
+    "kin",  # embedding cosine between the target's and the previous target's questions
+    "mismatch",  # the question asks who / when / how many, and the target's answer holds no such thing
+    "same_pronoun",  # ``same`` in a question with a pronoun
+    "same_short",  # ``same`` in a question of three words or fewer ("source?", "why?")
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,9 @@ class Parameters:
     followup_pronoun: float = 2.0  # the same weight for a follow-up with a pronoun ("who reported it?")
     followup_related: float = 0.2
     followup_same: float = 0.0  # and this for the previous target itself (below 0: a follow-up asks for more)
+    # Fitted instead (tune.py): weights over FOLLOW_UP_FEATURES. Without them, the four above make the
+    # same ranking as a weighted sum of those features.
+    followup_weights: tuple[float, ...] | None = None
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
 
     # --- matching: the lexical view (bot/core/matcher.py). Tuned by hand on the tuning sets. ---
@@ -121,6 +138,19 @@ class Parameters:
         row = decision_row(features, probabilities, best)
         return float(_sigmoid(row @ np.asarray(self.decision_weights) + self.decision_bias))
 
+    def follow_up_weights(self) -> np.ndarray:
+        """Weights over FOLLOW_UP_FEATURES: fitted, or the hand-set sum the four ``followup_`` keys describe."""
+        if self.followup_weights is not None:
+            return np.asarray(self.followup_weights)
+        sum_of = {
+            "alone": 1.0,
+            "together": self.followup_together,
+            "together_pronoun": self.followup_pronoun,
+            "related": self.followup_related,
+            "same": self.followup_same,
+        }
+        return np.asarray([sum_of.get(name, 0.0) for name in FOLLOW_UP_FEATURES])
+
     def relevance(self, features: np.ndarray, probabilities: np.ndarray, best: int) -> float:
         """How likely the question is about what the article covers: what the caveat needs (``relevant_at``)."""
         row = decision_row(features, probabilities, best)
@@ -145,7 +175,7 @@ _FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related", "foll
 
 def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
     required = {"weights", "bias", "decision_weights", "decision_bias"}
-    optional = {*_THRESHOLDS, *_FOLLOW_UP, "relevance_weights", "relevance_bias", "fitted"}
+    optional = {*_THRESHOLDS, *_FOLLOW_UP, "relevance_weights", "relevance_bias", "followup_weights", "fitted"}
     item = check.fields(value, line, "decision", required, optional)
     if item is None:
         return None
@@ -154,6 +184,7 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
         ("weights", FEATURES),
         ("decision_weights", DECISION_FEATURES),
         ("relevance_weights", DECISION_FEATURES),
+        ("followup_weights", FOLLOW_UP_FEATURES),
     ):
         if key not in item:
             continue  # a required one is reported missing by ``fields``

@@ -70,6 +70,8 @@ class SemanticIndex:
         centres = np.zeros((self.count, vectors.shape[1]), dtype=np.float32)
         np.add.at(centres, self._asked_owner, self._asked)
         self._centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
+        # How alike two targets are asked about: a follow-up often asks for a neighbour of the answer before.
+        self.kinship: np.ndarray = self._centres @ self._centres.T
         self.asked_text = texts
         # The probe has one class more than there are targets: the questions the article does not answer.
         self._probe = _probe(
