@@ -8,10 +8,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # numpy's OpenBLAS otherwise starts a thread per core for every small product of an embedding: on a busy
 # machine those threads wait on each other and one question took 0.5 s instead of 10 ms. Set before numpy
-# is imported (by bot.answers, below); an owner's own setting wins.
+# is imported (by the model's thread or the content, below); an owner's own setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from bot import hangup
@@ -28,9 +29,9 @@ from bot.config import (  # noqa: E402
     load_env_file,
     load_settings,
 )
-from bot.core.answers import Answerer  # noqa: E402
-from bot.core.content import ContentError, load_library  # noqa: E402
-from bot.telegram import render  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.core.answers import Answerer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,14 +58,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in (None, "run"):
         hangup.restore()  # only the bot itself reloads on SIGHUP; a console command ends as usual
     load_env_file()
+    if args.command in (None, "run"):
+        from bot.core.loading import Loading
+
+        # The model loads in a thread from here on, while numpy, the content and Telegram's modules are
+        # imported and the bot connects: the first poll waits for the slower of the two, not for both.
+        loading = Loading()
+        from bot.telegram import tls
+
+        tls.start()  # beside the model: the CA bundle is read without Python's lock
+    # Only now, so that the model's thread runs beside them: the content's modules (numpy among them).
+    from bot.core.content import ContentError, load_library
 
     try:
         if args.command in (None, "run"):
-            from bot.core.loading import Loading
-
-            # The model loads in a thread from here on, while the content is read, Telegram's modules are
-            # imported and the bot connects: the first poll waits for the slower of the two, not for both.
-            loading = Loading()
             settings = load_settings()
             if args.content:
                 settings = dataclasses.replace(settings, content_dir=args.content)
@@ -91,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ContentError) as exc:
         print(f"error: {exc}" if isinstance(exc, ConfigError) else str(exc), file=sys.stderr)
         return 1
+    from bot.core.answers import Answerer
+
     return _ask(Answerer(library, threshold), " ".join(args.question))
 
 
@@ -128,6 +137,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ask(answerer: Answerer, question: str) -> int:
+    from bot.telegram import render
+
     if question.strip():
         print(render.plain_answer(answerer.answer(question), answerer.library))
         return 0

@@ -142,6 +142,9 @@ async def test_command_menus_are_registered_at_start(fixture_bot: OfflineBot) ->
     application = fixture_bot.application
     assert application.post_init is not None
     await application.post_init(application)
+    handlers = application.post_init.keywords["handlers"]  # type: ignore[attr-defined]
+    assert handlers.profile is not None
+    await handlers.profile  # set beside the first poll, not before it
     menus = fixture_bot.request.sent("setMyCommands")
     scopes = [(m.get("scope", {}).get("type", "default"), m.get("language_code")) for m in menus]
     assert scopes == [
@@ -150,6 +153,20 @@ async def test_command_menus_are_registered_at_start(fixture_bot: OfflineBot) ->
     private = [c["command"] for c in menus[0]["commands"]]
     assert private[:5] == ["ask", "topics", "figures", "source", "help"] and "start" in private
     assert "start" not in [c["command"] for c in menus[1]["commands"]]
+
+
+async def test_refused_menus_are_a_log_line_and_the_bot_answers_all_the_same(
+    fixture_bot: OfflineBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fixture_bot.request.fail_next("setMyCommands", 400, {"ok": False, "error_code": 400, "description": "Bad Request"})
+    application = fixture_bot.application
+    assert application.post_init is not None
+    await application.post_init(application)
+    handlers = application.post_init.keywords["handlers"]  # type: ignore[attr-defined]
+    await handlers.profile
+    assert "The bot's command menus were not set: Bad Request" in caplog.text
+    [reply] = await fixture_bot.send(message_update("who wrote it?"))
+    assert "Ada Lovell" in reply["text"]  # the fixture article's author
 
 
 async def test_the_double_refuses_bad_html_as_telegram_would(fixture_bot: OfflineBot) -> None:

@@ -67,9 +67,12 @@ def test_without_a_writable_cache_it_still_works(tmp_path: Path, caplog: pytest.
 
 def test_a_broken_cache_file_is_replaced(tmp_path: Path) -> None:
     Embedder(tmp_path)
-    (cached,) = tmp_path.glob("use-table-*.npy")
-    cached.write_bytes(b"garbage")
-    assert Embedder(tmp_path).encode(SENTENCES[:1]).shape == (1, 512)
+    expected = Embedder(tmp_path).encode(SENTENCES[:1])
+    for pattern in ("use-table-*.npy", "use-dense-*.npz"):
+        (cached,) = tmp_path.glob(pattern)
+        cached.write_bytes(b"garbage")
+    assert np.allclose(Embedder(tmp_path).encode(SENTENCES[:1]), expected, atol=1e-6)
+    assert np.allclose(Embedder(tmp_path).encode(SENTENCES[:1]), expected, atol=1e-6)  # and rewritten
 
 
 def test_conversations_expire_and_stay_bounded() -> None:

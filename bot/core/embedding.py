@@ -8,7 +8,8 @@ from its own ``USE`` class, for a bot that must start fast, stay small and answe
   package's pure-Python port, which takes 0.8 s and 45 MB to load;
 * the 65 MB token table is read from an uncompressed copy, memory-mapped, that is written once into a
   cache folder: only the rows of tokens actually used become resident (a few MB instead of 65), and
-  start-up skips 0.5 s of decompression. Without a writable cache folder it is loaded into memory;
+  start-up skips 0.5 s of decompression (and the layers' weights are kept uncompressed beside it).
+  Without a writable cache folder it is loaded into memory;
 * the forward pass keeps what depends on one token alone (bot/core/use_forward.py).
 
 A test checks that the vectors equal the package's own.
@@ -20,10 +21,12 @@ import hashlib
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sentencepiece
@@ -62,7 +65,7 @@ class Embedder:
     def __init__(self, cache_dir: Path | None = None) -> None:
         weights = _RESOURCES / "weights.npz"
         with np.load(weights, allow_pickle=False) as archive:
-            dense = {key: archive[key] for key in archive.files if not key.startswith("q")}
+            dense = _dense(archive, weights, cache_dir)
             table = _mapped_table(archive, weights, cache_dir)
         self._backend = Forward(table, dense, _Tokenizer(_RESOURCES / "sp.model"), TOKENS_KEPT)
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
@@ -156,6 +159,30 @@ def _mapped_table(archive: np.lib.npyio.NpzFile, weights: Path, cache_dir: Path 
         table = np.empty(_TABLE_SHAPE, dtype=np.uint8)
         _fill(table, archive)
         return table
+
+
+def _dense(archive: np.lib.npyio.NpzFile, weights: Path, cache_dir: Path | None) -> dict[str, np.ndarray]:
+    """The layers' weights (13.5 MB), from an uncompressed copy in the cache (written on first use):
+    decompressing them is a tenth of a second of every start."""
+    directory = cache_dir if cache_dir is not None else default_cache_dir()
+    path = directory / f"use-dense-{metadata.version(PACKAGE)}-{weights.stat().st_size}.npz"
+    names = [key for key in archive.files if not key.startswith("q")]
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            if sorted(cached.files) == sorted(names):
+                return {key: cached[key] for key in names}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        pass
+    dense = {key: archive[key] for key in names}
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=".npz", delete=False) as handle:
+            arrays: dict[str, Any] = dict(dense)  # numpy's stubs read ** as its own keywords
+            np.savez(handle, **arrays)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        log.debug("The layers' weights are not kept in %s: %s", directory, exc)
+    return dense
 
 
 def _open(path: Path) -> np.ndarray:

@@ -9,12 +9,13 @@ Nothing is answered before it is there: the bot waits for it before it polls or 
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
-from bot.core.answers import Answerer
-from bot.core.content import Library
+if TYPE_CHECKING:  # imported by the thread: this module is imported before numpy, to start it early
+    from bot.core.answers import Answerer
+    from bot.core.content import Library
 
 
 class Loading:
@@ -31,6 +32,8 @@ class Loading:
 
     async def wait(self) -> Answerer:
         """The answerer, once built; what building it raised, if it failed."""
+        import asyncio  # here, not above: this module is imported first thing, to start the thread early
+
         return await asyncio.wrap_future(self._answerer)
 
     def result(self) -> Answerer:
@@ -41,6 +44,8 @@ class Loading:
             from bot.core.embedding import shared_embedder
 
             shared_embedder()
+            from bot.core.answers import Answerer
+
             library, answer_at = self._content.result()
             self._answerer.set_result(Answerer(library, answer_at))
         except BaseException as exc:  # raised again where the answerer is awaited

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -30,11 +31,14 @@ from bot.core.content_service import ContentService
 from bot.core.keys import derive, load_secret
 from bot.core.loading import Loading
 from bot.core.store import Store, open_store
+from bot.core.writer import one_line
 from bot.telegram import profile
 from bot.telegram.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.telegram.limits import RetryingRateLimiter, UserLimiter
 from bot.telegram.questions import AddressedToBot
 from bot.telegram.transport import StrictRequest
+
+log = logging.getLogger(__name__)
 
 # Requests to Telegram at once (the rest wait their turn, see bot/telegram/transport.py). With hundreds, a burst
 # spent more CPU on juggling connections than on answering; 8 still allow some 150 a second at a 50 ms
@@ -168,9 +172,17 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
     application.add_error_handler(handlers.error)
 
 
+async def _set_profile(application: Application, handlers: Handlers) -> None:
+    try:
+        await profile.register(application.bot, handlers.content.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
+    except Exception as exc:  # the bot answers all the same; the menus are set again at the next start
+        log.warning("The bot's command menus were not set: %s", one_line(exc))
+
+
 async def _on_start(application: Application, handlers: Handlers) -> None:
     reload: Callable[[], Coroutine[Any, Any, str]] = handlers.content.reload
-    await profile.register(application.bot, handlers.content.library, PRIVATE_COMMAND_NAMES, GROUP_COMMAND_NAMES)
+    # The menus and descriptions are not needed to answer: set beside the first poll, not before it.
+    handlers.profile = asyncio.ensure_future(_set_profile(application, handlers))
     await handlers.content.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):

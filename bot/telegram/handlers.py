@@ -63,6 +63,7 @@ class Handlers:
         self.conversations = conversations or Conversations()
         self.typing = Typing()
         self.ahead = EmbedAhead()
+        self.profile: asyncio.Future[None] | None = None  # the menus and descriptions, set at start
         self._seen: dict[int, None] = {}  # recent update ids, oldest first
         self.store = store
         self.limiter = limiter

@@ -33,9 +33,9 @@ def descriptions(library: Library, language: str) -> tuple[str, str]:
 
 
 async def register(bot: Bot, library: Library, private: list[str], group: list[str]) -> None:
-    """Command menus first (as before: a failure there is the start-up's), then the descriptions, which
-    are worth a log line but not a failed start. The calls of each go at once: one after the other they
-    cost a round trip to Telegram each, before the first poll."""
+    """Command menus first (a failure there is raised, once every call has finished), then the
+    descriptions, each failure a log line. The calls of each go at once: one after the other they cost a
+    round trip to Telegram each. The bot polls meanwhile (bot/telegram/app.py): none is needed to answer."""
     menus = []
     for language in i18n.LANGUAGES:
         code = None if language == "en" else language  # English is the default for every other app
@@ -45,7 +45,7 @@ async def register(bot: Bot, library: Library, private: list[str], group: list[s
             bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats(), language_code=code),
             bot.set_my_commands(in_groups, language_code=code),
         ]
-    # Every call finishes (none is left running unheard); then the first failure is the start-up's.
+    # Every call finishes (none is left running unheard); then the first failure is raised.
     for outcome in await asyncio.gather(*menus, return_exceptions=True):
         if isinstance(outcome, BaseException):
             raise outcome

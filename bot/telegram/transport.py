@@ -12,7 +12,6 @@ form-encodes them, which for an answer's 1.4 KB with its keyboard cost ten times
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import ssl
 from http import HTTPStatus
@@ -21,6 +20,8 @@ from typing import Any
 import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.telegram import tls
 
 _JSON = "application/json"
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)  # a timeout not given: the client's own
@@ -89,10 +90,9 @@ class StrictRequest(HTTPXRequest):
         return response.status_code, response.content
 
 
-@functools.cache
 def _tls() -> ssl.SSLContext:
-    """httpx's default: certifi's CA bundle."""
-    return httpx.create_ssl_context()
+    """httpx's default: certifi's CA bundle (made in a thread since the start, bot/telegram/tls.py)."""
+    return tls.context()
 
 
 def _checked(code: int, payload: bytes) -> tuple[int, bytes]:
