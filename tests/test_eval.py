@@ -25,7 +25,7 @@ from bot.core.normalise import clean
 SETS = {s.name: s for s in load_all(TUNING) + load_all(REGRESSION)}
 FLOORS = {
     "tuning_a": {
-        "hit": 0.90,
+        "hit": 0.92,
         "confident": 0.74,
         "declined": 0.97,
         "near_miss": 0.84,
@@ -33,7 +33,7 @@ FLOORS = {
         "follow_ups": 0.87,
     },
     "tuning_b": {
-        "hit": 0.90,
+        "hit": 0.92,
         "confident": 0.65,
         "declined": 0.97,
         "near_miss": 0.92,
@@ -49,19 +49,19 @@ FLOORS = {
         "follow_ups": 0.82,
     },
     "tuning_d": {
-        "hit": 0.89,
+        "hit": 0.92,
         "confident": 0.74,
         "declined": 0.97,
         "near_miss": 0.89,
         "chinese": 0.87,
         "follow_ups": 0.82,
     },
-    "test4": {"hit": 0.92, "confident": 0.80, "declined": 0.97, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.80},
-    "test": {"hit": 0.89, "confident": 0.73, "declined": 0.95, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.90},
-    "test2": {"hit": 0.86, "confident": 0.75, "declined": 0.97, "near_miss": 0.74, "chinese": 0.84, "follow_ups": 0.87},
+    "test4": {"hit": 0.93, "confident": 0.80, "declined": 0.97, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.80},
+    "test": {"hit": 0.91, "confident": 0.73, "declined": 0.95, "near_miss": 0.92, "chinese": 0.94, "follow_ups": 0.90},
+    "test2": {"hit": 0.88, "confident": 0.75, "declined": 0.97, "near_miss": 0.74, "chinese": 0.84, "follow_ups": 0.87},
     "test3": {"hit": 0.88, "confident": 0.69, "declined": 0.97, "near_miss": 0.85, "chinese": 0.92, "follow_ups": 0.83},
     "tuning_old": {"hit": 0.84, "confident": 0.72, "near_miss": 0.92},
-    "eval_old": {"hit": 0.89, "confident": 0.78, "near_miss": 0.93, "small_talk": 0.87},
+    "eval_old": {"hit": 0.91, "confident": 0.78, "near_miss": 0.93, "small_talk": 0.87},
 }
 
 

@@ -46,6 +46,14 @@ def test_kept_token_work_gives_the_same_vectors_however_little_is_kept(tmp_path:
     assert len(cramped._backend._slot) <= 14
 
 
+def test_a_texts_vector_does_not_depend_on_what_was_embedded_before(tmp_path: Path) -> None:
+    """Bit for bit: two phrasings that tie must not swap places with the order questions came in."""
+    fresh = Embedder(tmp_path).encode(SENTENCES[:1])
+    seasoned = Embedder(tmp_path)
+    seasoned.encode([*SENTENCES[1:], "How much did China spend on research and development?"])
+    assert np.array_equal(seasoned.encode(SENTENCES[:1]), fresh)
+
+
 def test_the_token_table_is_cached_and_then_mapped_not_loaded(tmp_path: Path) -> None:
     first = Embedder(tmp_path)
     (cached,) = tmp_path.glob("use-table-*.npy")

@@ -71,23 +71,22 @@ class Forward(use_numpy.NumpyBackend):
         return emb
 
     def _token_rows(self, flat: np.ndarray) -> np.ndarray:
-        """Each token's row (see _ROW), computed for the tokens not kept."""
-        unique = np.unique(flat)
-        missing = [int(t) for t in unique if int(t) not in self._slot]
+        """Each token's row (see _ROW), computed for the tokens not kept. A row is always computed alone,
+        never in a batch: BLAS rounds a batch's rows a little differently, and a text's vector must not
+        depend on what was embedded before it (two phrasings that tie would otherwise swap places)."""
+        unique = [int(t) for t in np.unique(flat)]
+        if len(unique) > len(self._rows):  # more tokens than room: none kept this time
+            rows = {token: self._compute(np.asarray([token], dtype=np.int64))[0] for token in unique}
+            return np.stack([rows[int(t)] for t in flat])
+        missing = [t for t in unique if t not in self._slot]
         for token in unique:
-            if int(token) in self._slot:
-                self._slot.move_to_end(int(token))
-        if missing:
-            capacity = len(self._rows)
-            if len(unique) > capacity:  # more tokens than room: none kept this time
-                return self._compute(flat)
-            slots = []
-            for token in missing:
-                full = len(self._slot) >= capacity
-                slot = self._slot.popitem(last=False)[1] if full else len(self._slot)
-                self._slot[token] = slot
-                slots.append(slot)
-            self._rows[slots] = self._compute(np.asarray(missing, dtype=np.int64))
+            if token in self._slot:
+                self._slot.move_to_end(token)
+        for token in missing:
+            full = len(self._slot) >= len(self._rows)
+            slot = self._slot.popitem(last=False)[1] if full else len(self._slot)
+            self._slot[token] = slot
+            self._rows[slot] = self._compute(np.asarray([token], dtype=np.int64))[0]
         return self._rows[[self._slot[int(t)] for t in flat]]
 
     def _compute(self, ids: np.ndarray) -> np.ndarray:
