@@ -50,7 +50,7 @@ _AGAIN = re.compile(
 )
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")  # also in "2025年"
 
 
 def _length(question: str) -> float:
@@ -98,6 +98,12 @@ class Ranked(NamedTuple):
     target: Target
     probability: float
     conflict: bool
+
+
+class Leaning(NamedTuple):
+    leans: bool  # on the message before, by a pronoun, by leaving things out or by being short
+    pronoun: bool
+    short: bool  # three words or fewer ("source?", "why?")
 
 
 class Assessment(NamedTuple):
@@ -268,27 +274,29 @@ class Answerer:
             or bool(asks_for(question) - self._holds[self._index_of[target.id]])
         )
 
-    def _leans(self, question: str, alone: Assessment) -> bool:
-        """Whether a question may lean on the answer before it at all."""
+    def _leaning(self, question: str) -> Leaning:
+        """How a message leans on the one before: by a pronoun in a short question ("who reported it?";
+        in a long one it usually points inside it), by leaving things out ("and in US dollars?"), or by
+        being three words or fewer."""
         length = _length(question)
-        leaning = self._pronoun(question) or bool(_ELLIPSIS.search(question)) or length <= 3
-        # Otherwise not when sure on its own, nor when about something else altogether ("what's the weather like?").
-        return leaning or self.parameters.suggest_at <= alone.confidence < self.answer_at
+        short = length <= self.parameters.max_follow_up_words
+        pronoun = short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
+        return Leaning(pronoun or bool(_ELLIPSIS.search(question)) or length <= 3, pronoun, length <= 3)
 
-    def _pronoun(self, question: str) -> bool:
-        # A pronoun in a long question usually points inside it ("how many users are there in China?").
-        short = _length(question) <= self.parameters.max_follow_up_words
-        return short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
+    def _leans(self, question: str, alone: Assessment) -> bool:
+        """Whether a question may be read with the answer before it at all: when it leans on it, or else
+        when it is neither sure on its own nor about something else altogether ("what's the weather like?")."""
+        return self._leaning(question).leans or self.parameters.suggest_at <= alone.confidence < self.answer_at
 
     def follow_up_rows(self, question: str, previous: Target, alone: Assessment) -> np.ndarray | None:
         """Every target's FOLLOW_UP_FEATURES (library order) for ``question`` read after ``previous``; None
         when it stands on its own, or asks for the previous answer again (``_AGAIN``)."""
         if not self._leans(question, alone) or _AGAIN.match(question):
             return None
-        pronoun = self._pronoun(question)
-        leaning = pronoun or bool(_ELLIPSIS.search(question)) or _length(question) <= 3
+        leaning = self._leaning(question)
+        pronoun = leaning.pronoun
         together = self.assess(f"{previous.question} {question}")
-        if not leaning and together.confidence < self.parameters.followup_at:
+        if not leaning.leans and together.confidence < self.parameters.followup_at:
             return None
         index = self._index_of
         targets = self.library.targets
@@ -315,7 +323,7 @@ class Answerer:
             "kin": self.semantic.kinship[index[previous.id]],
             "mismatch": mismatch,
             "same_pronoun": same * pronoun,
-            "same_short": same * (_length(question) <= 3),
+            "same_short": same * leaning.short,
         }
         return np.column_stack([columns[name] for name in FOLLOW_UP_FEATURES])
 

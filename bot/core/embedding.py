@@ -169,17 +169,22 @@ def _dense(archive: np.lib.npyio.NpzFile, weights: Path, cache_dir: Path | None)
     names = [key for key in archive.files if not key.startswith("q")]
     try:
         with np.load(path, allow_pickle=False) as cached:
-            if sorted(cached.files) == sorted(names):
-                return {key: cached[key] for key in names}
+            kept = {key: cached[key] for key in cached.files}
+        if sorted(kept) == sorted(names):  # a damaged copy fails its zip checksums in np.load
+            return kept
     except (OSError, ValueError, zipfile.BadZipFile):
         pass
     dense = {key: archive[key] for key in names}
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, suffix=".npz", delete=False) as handle:
+            temporary = Path(handle.name)
+        try:
             arrays: dict[str, Any] = dict(dense)  # numpy's stubs read ** as its own keywords
-            np.savez(handle, **arrays)
-        os.replace(handle.name, path)
+            np.savez(temporary, **arrays)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("The layers' weights are not kept in %s: %s", directory, exc)
     return dense

@@ -8,11 +8,14 @@ token: a question of known words costs the second convolution and the sentence l
 outcome is the package's, up to float rounding (a test holds it to the package's own vectors).
 
 Kept: the most recently used ``capacity`` tokens (13 KB each), in one preallocated array whose pages
-the system hands out only as it fills.
+the system hands out only as it fills. Each row is computed alone, so a text's vector does not depend
+on what was embedded before it (it still depends, by rounding, on the batch it is embedded in, as the
+package's does).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from itertools import chain
 
@@ -61,6 +64,13 @@ class Forward(use_numpy.NumpyBackend):
         self._feat_dim = _EMB + _PROJECTED
         self._rows = np.empty((capacity, _ROW), dtype=np.float32)
         self._slot: OrderedDict[int, int] = OrderedDict()  # token id → its row, least recently used first
+        # A content reload embeds in a thread while the event loop answers: the kept rows are shared.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vectors: np.ndarray = super()._encode(texts)
+            return vectors
 
     def _embedded(self, ids: np.ndarray) -> np.ndarray:
         """The tokens' raw embeddings, dequantized from the table."""
@@ -73,7 +83,7 @@ class Forward(use_numpy.NumpyBackend):
     def _token_rows(self, flat: np.ndarray) -> np.ndarray:
         """Each token's row (see _ROW), computed for the tokens not kept. A row is always computed alone,
         never in a batch: BLAS rounds a batch's rows a little differently, and a text's vector must not
-        depend on what was embedded before it (two phrasings that tie would otherwise swap places)."""
+        depend on what was embedded before it (two phrasings that tied swapped with the tests' order)."""
         unique = [int(t) for t in np.unique(flat)]
         if len(unique) > len(self._rows):  # more tokens than room: none kept this time
             rows = {token: self._compute(np.asarray([token], dtype=np.int64))[0] for token in unique}
@@ -85,8 +95,8 @@ class Forward(use_numpy.NumpyBackend):
         for token in missing:
             full = len(self._slot) >= len(self._rows)
             slot = self._slot.popitem(last=False)[1] if full else len(self._slot)
-            self._slot[token] = slot
             self._rows[slot] = self._compute(np.asarray([token], dtype=np.int64))[0]
+            self._slot[token] = slot
         return self._rows[[self._slot[int(t)] for t in flat]]
 
     def _compute(self, ids: np.ndarray) -> np.ndarray:

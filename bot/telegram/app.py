@@ -83,6 +83,7 @@ def build_application(
         # Questions are independent: one user's slow reply must not hold up another's.
         .concurrent_updates(True)
         .post_init(functools.partial(_on_start, handlers=handlers))
+        .post_stop(functools.partial(_on_stop, handlers=handlers))
     )
     if settings.api_url and settings.file_url:
         builder = builder.base_url(settings.api_url).base_file_url(settings.file_url)
@@ -179,11 +180,24 @@ async def _set_profile(application: Application, handlers: Handlers) -> None:
         log.warning("The bot's command menus were not set: %s", one_line(exc))
 
 
+async def _on_stop(application: Application, handlers: Handlers) -> None:
+    """Stopping while the profile is still being set: its calls are given up, not left to fail on a
+    closed connection."""
+    if handlers.profile is not None and not handlers.profile.done():
+        handlers.profile.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await handlers.profile
+
+
 async def _on_start(application: Application, handlers: Handlers) -> None:
     reload: Callable[[], Coroutine[Any, Any, str]] = handlers.content.reload
     # The menus and descriptions are not needed to answer: set beside the first poll, not before it.
     handlers.profile = asyncio.ensure_future(_set_profile(application, handlers))
-    await handlers.content.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
+    try:
+        await handlers.content.ready()  # the model, loading meanwhile: no poll and no webhook before it is there
+    except BaseException:
+        await _on_stop(application, handlers)
+        raise
     # SIGHUP re-reads the content without a restart; invalid content keeps the old one serving.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(

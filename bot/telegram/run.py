@@ -106,6 +106,8 @@ async def serve(application: Application, poller: Poller, grace: float = STOP_GR
         await poller.finish(grace)
         await application.stop()
     finally:
+        if application.post_stop is not None:  # python-telegram-bot calls it only from its own run_*
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
@@ -145,6 +147,8 @@ async def serve_webhook(application: Application, settings: Settings, grace: flo
             stopping_app.cancel()
         stopped = bool(done)
     finally:
+        if application.post_stop is not None:
+            await application.post_stop(application)
         if stopped or not application.running:
             await application.shutdown()
         if application.post_shutdown is not None:
