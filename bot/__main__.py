@@ -137,13 +137,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ask(answerer: Answerer, question: str) -> int:
+    from bot.console import command, converse
     from bot.telegram import render
 
     if question.strip():
-        print(render.plain_answer(answerer.answer(question), answerer.library))
+        # "/figures" as the argument lists them, as it does on standard input.
+        listing = command(question, answerer.library)
+        print(listing if listing is not None else render.plain_answer(answerer.answer(question), answerer.library))
         return 0
-    from bot.console import converse
-
     return converse(answerer)
 
 

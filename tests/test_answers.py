@@ -69,6 +69,7 @@ def test_a_question_in_two_parts_gets_both_answers(answerer: Answerer) -> None:
     for question, parts in [
         ("author and date?", ["author", "date"]),
         ("who is the author and where was it published", ["author", "outlet"]),
+        ("who wrote it and when?", ["author", "date"]),  # "when?" read with the part before it
         (
             "how much did China spend on basic research, and how many people use generative AI?",
             ["basic-research-2024", "genai-users"],
@@ -78,6 +79,12 @@ def test_a_question_in_two_parts_gets_both_answers(answerer: Answerer) -> None:
         assert answer.kind is Kind.ANSWER and answer.target is not None, question
         assert [answer.target.id, *(t.id for t in answer.more)] == parts, question
         assert {p.id for p in answer.passages} >= {p for t in (answer.target, *answer.more) for p in t.passage_ids}
+
+
+def test_a_short_part_asks_about_the_part_before_it(answerer: Answerer) -> None:
+    """ "… and when?" after Mao Ning's statement asks when she said it, not when the article came out."""
+    answer = answerer.answer("what did Mao Ning say and when?")
+    assert answer.target is not None and answer.target.id == "mao-ning" and answer.more == ()
 
 
 def test_lookup_by_id(answerer: Answerer) -> None:

@@ -82,6 +82,12 @@ def test_ask_prints_a_plain_answer() -> None:
     assert "> In 2024" in result.stdout and "<b>" not in result.stdout
 
 
+def test_ask_takes_the_listing_commands_as_its_argument_too() -> None:
+    result = run("ask", "/figures")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Key figures in the article:\n• ")
+
+
 def test_ask_reads_questions_from_stdin() -> None:
     result = run("ask", stdin="who wrote it?\n\nwhat's the weather like?\n")
     assert result.returncode == 0

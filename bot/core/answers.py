@@ -50,6 +50,13 @@ _AGAIN = re.compile(
 )
 
 
+# A part of a question that is only a question word ("… and when?", "… and why?").
+_BARE = re.compile(
+    r"^\W*(?:and |but |also )?(?:by |since |until )?(?:when|where|why|how|who|whom|what|which)"
+    r"(?: (?:much|many|long|big|large|exactly))?\W*$"
+    r"|^\W*(什么时候|何时|何時|什麼時候|为什么|為什麼|谁|誰|哪里|哪裡)\W*$",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")  # also in "2025年"
 
 
@@ -336,10 +343,14 @@ class Answerer:
             return []
         for piece in pieces:
             assessment = self.assess(piece)
-            if assessment.best is None or assessment.confidence < self.answer_at:
-                return []
-            if assessment.best.target not in found:
-                found.append(assessment.best.target)
+            # "… and when?": a part that is only a question word asks about the part before it.
+            target = self._follow_up(piece, found[-1], assessment) if found and _BARE.match(piece) else None
+            if target is None:
+                if assessment.best is None or assessment.confidence < self.answer_at:
+                    return []
+                target = assessment.best.target
+            if target not in found:
+                found.append(target)
         return found if len(found) >= 2 else []
 
     def matches(self, question: str, limit: int) -> list[Target]:
