@@ -224,6 +224,7 @@ def test_a_follow_up_asking_more_than_the_answer_says_gets_the_caveat(
 def test_without_context_a_follow_up_is_a_new_question(answerer: Answerer) -> None:
     answer = answerer.answer("and in US dollars?")
     assert not (answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "basic-research-2024")
+    assert answerer.answer("why?").kind is Kind.NO_ANSWER  # the reason of nothing: not some passage
 
 
 def test_a_question_that_stands_on_its_own_ignores_the_previous_answer(answerer: Answerer, library: Library) -> None:

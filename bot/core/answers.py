@@ -57,6 +57,8 @@ _BARE = re.compile(
     r"|^\W*(什么时候|何时|何時|什麼時候|为什么|為什麼|谁|誰|哪里|哪裡)\W*$",
     re.IGNORECASE,
 )
+# Asking for a reason, and nothing else: after an answer it asks for that answer's reason (``_AGAIN``).
+_REASON = re.compile(r"^\W*(why|how so|how come|为什么|為什麼)\W*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")  # also in "2025年"
 
 
@@ -231,6 +233,8 @@ class Answerer:
         language = "zh" if foreign_script(question) >= self.parameters.chinese_share else "en"
         if not any(c.isalnum() for c in question):
             return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
+        if previous is None and _REASON.match(question):
+            return Answer(Kind.NO_ANSWER, question, language=language)  # "why?" of nothing: no answer is its reason
         self._vectors([question, *_pieces(question, self.parameters.max_parts)])  # the question and its parts at once
         assessment = self.assess(question)
         if previous is not None:
