@@ -267,7 +267,7 @@ class Answerer:
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
-        if _AGAIN.match(question) and self._leans(question, alone):
+        if _AGAIN.match(question) and self._leans(self._leaning(question), alone):
             return previous
         rows = self.follow_up_rows(question, previous, alone)
         if rows is None:
@@ -294,17 +294,17 @@ class Answerer:
         pronoun = short and bool(_PRONOUN.search(_THE_ARTICLE.sub(" ", question)))
         return Leaning(pronoun or bool(_ELLIPSIS.search(question)) or length <= 3, pronoun, length <= 3)
 
-    def _leans(self, question: str, alone: Assessment) -> bool:
+    def _leans(self, leaning: Leaning, alone: Assessment) -> bool:
         """Whether a question may be read with the answer before it at all: when it leans on it, or else
         when it is neither sure on its own nor about something else altogether ("what's the weather like?")."""
-        return self._leaning(question).leans or self.parameters.suggest_at <= alone.confidence < self.answer_at
+        return leaning.leans or self.parameters.suggest_at <= alone.confidence < self.answer_at
 
     def follow_up_rows(self, question: str, previous: Target, alone: Assessment) -> np.ndarray | None:
         """Every target's FOLLOW_UP_FEATURES (library order) for ``question`` read after ``previous``; None
         when it stands on its own, or asks for the previous answer again (``_AGAIN``)."""
-        if not self._leans(question, alone) or _AGAIN.match(question):
-            return None
         leaning = self._leaning(question)
+        if not self._leans(leaning, alone) or _AGAIN.match(question):
+            return None
         pronoun = leaning.pronoun
         together = self.assess(f"{previous.question} {question}")
         if not leaning.leans and together.confidence < self.parameters.followup_at:
