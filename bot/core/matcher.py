@@ -40,6 +40,7 @@ from bot.core.index import (
 from bot.core.normalise import Normaliser, clean
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_NAME_INSIDE = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'’])[A-Z][A-Za-z]+")  # not a sentence's first word
 _FILLER_WORDS = frozenset({"mate", "buddy", "guys", "all", "too"})
 
 
@@ -80,6 +81,7 @@ class Matcher:
         self.entities, self.countries, self.subject = read_names(library, normaliser, self.own_terms)
         # The synonyms' words count as the article's: a typo of "imitate" is mended even if it never says it.
         article_words = read.words | frozenset(normaliser.synonyms)
+        self.article_words = article_words
         self.known_words, self.vocabulary_by_initial = typo_vocabulary(article_words, unanswered.words)
         self.small_talk_index = small_talk_index(library.chitchat, article_words, normaliser.stopwords)
         self.greeting_words = self.small_talk_index.greetings
@@ -235,6 +237,21 @@ class Matcher:
             )
             for score, index, share, closeness, conflict, missing in scored[:limit]
         ]
+
+    def terms(self, question: str) -> frozenset[str]:
+        """The index terms of a question's words, typos mended."""
+        return frozenset(self._term(word) for word in self.normaliser.words(question))
+
+    def stranger(self, question: str) -> bool:
+        """Whether the question names, capitalised inside a sentence, someone or something the article never
+        mentions and that is no typo of its words ("What did Wang Yi say?"): it asks about someone else."""
+        for match in _NAME_INSIDE.finditer(question):
+            word = match.group(0).casefold()
+            if word in self.normaliser.stopwords or word in self.countries or len(word) < 2:
+                continue
+            if word not in self.article_words and self._mended(word) == word:
+                return True
+        return False
 
     def elsewhere(self, question: str, target: Target) -> bool:
         """Whether the question asks about another country than the article's subject, one the

@@ -36,9 +36,11 @@ FEATURES = (
     "probe",  # a linear classifier's score over the embedding, fitted at start-up on the phrasings
     "probe_unanswered",  # the same classifier's score for "a question the article does not answer"
     "unmatched",  # 1 when the question is in Latin script and the lexical view finds nothing of the target
-    "type_mismatch",  # the question asks how many / when / who, and the target's answer holds no such thing
+    "type_mismatch",  # the question asks how many / when / who / which ones, and the target's answer holds none
     "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
     "lexical_rank",  # 1 / rank of the target by the lexical matcher
+    "other_year",  # the question names a year the target's answer and passages do not
+    "stranger",  # the question names, capitalised, someone or something the article never mentions
 )
 # The second stage sees the best target only: its features, its probability and the runner-up's.
 DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
@@ -46,6 +48,7 @@ DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
 FOLLOW_UP_FEATURES = (
     "alone",  # the target's probability for the question read alone
     "alone_log",  # its logarithm: tells 0.01 from 0.0001, where a follow-up's own words are weak
+    "alone_sure",  # for the target the question alone is answered by, how sure that answer is
     "together",  # its probability for the previous question and this one read as one (no pronoun)
     "together_pronoun",  # the same when the question has a pronoun ("who built it?")
     "together_log",  # the logarithm of that probability
@@ -53,6 +56,11 @@ FOLLOW_UP_FEATURES = (
     "same",  # the target is the previous one
     "kin",  # embedding cosine between the target's and the previous target's questions
     "mismatch",  # the question asks who / when / how many, and the target's answer holds no such thing
+    # A reader's next question is often one of its own: these tell the answer before's pull where the
+    # question leans on it (a pronoun, "and …", three words or fewer) from where it does not.
+    "same_leans",  # ``same`` in a question that leans on the one before
+    "related_leans",  # ``related`` in a question that leans on the one before
+    "same_holds",  # ``same``, where the question asks who / when / how many and its answer says it ("when?")
     "same_pronoun",  # ``same`` in a question with a pronoun
     "same_short",  # ``same`` in a question of three words or fewer ("source?", "why?")
 )
