@@ -312,6 +312,8 @@ def test_a_year_the_target_does_not_give_and_a_name_the_article_never_uses_are_n
     agreements = answerer._holds[answerer._index_of["intergovernmental-agreements"]]
     assert other_year("how many sci-tech agreements did China sign in 2023?", agreements)
     assert not other_year("how many sci-tech agreements did China sign in 2024?", agreements)
+    spending = answerer._holds[answerer._index_of["basic-research-2024"]]  # its passage: "In 2024, China's …"
+    assert not other_year("how much did China spend on basic research in 2024?", spending)
     assert answerer.matcher.stranger("What did Wang Yi say about technology cooperation?")
     assert not answerer.matcher.stranger("What did Mao Ning say about technology cooperation?")
     assert not answerer.matcher.stranger("What did Goldman Sachs forecast?")
@@ -322,3 +324,20 @@ def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> No
     for message in ("Who wrote it? When was it published?", "作者是谁？什么时候发表的？"):
         answer = answerer.answer(message)
         assert answer.target is not None and {answer.target.id, *(t.id for t in answer.more)} == {"author", "date"}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I have to cite this in my homework and my teacher is strict about sources. Which newspaper ran it?", "outlet"),
+        ("Quick question before I forward this to my family. Who actually wrote it?", "author"),
+    ],
+)
+def test_a_long_message_is_read_by_the_sentence_that_asks(answerer: Answerer, message: str, expected: str) -> None:
+    answer = answerer.answer(message)
+    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == expected
+
+
+def test_small_talk_after_a_greeting_is_small_talk(answerer: Answerer) -> None:
+    """ "how's your day going?" has "day" in it, but it asks for no date."""
+    assert answerer.answer("hey whats up, how's your day going?").kind is Kind.SMALL_TALK

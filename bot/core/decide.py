@@ -27,7 +27,8 @@ __all__ = ["FEATURES", "features", "foreign_script"]
 _ASKS = {
     "quantity": re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|多少|几个|幾個|几家|幾家|多大", re.IGNORECASE),
     "time": re.compile(
-        r"\bwhen\b|\bwhat (year|month|day|date|time)\b|什么时候|什麼時候|何时|何時|哪一?年", re.IGNORECASE
+        r"\bwhen\b|\bwhat (year|month|day|date|time)\b|什么时候|什麼時候|何时|何時|哪一?[年天]|几[月号]|幾[月號]|日期",
+        re.IGNORECASE,
     ),
     "person": re.compile(r"^\W*who\b|\bwho (is|are|was|were|founded|runs|leads|said)\b|\bwhom\b|谁|誰", re.IGNORECASE),
     # Named ones: "which universities", "what companies", "… by name", "name them".
@@ -55,7 +56,8 @@ _HOLDS = {
 # Capitalised words inside a sentence: the names an answer gives ("names" is held when it gives one the
 # question does not already name, see ``lacks``).
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'])[A-Z][A-Za-z]+")
-YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")  # also in "2025年"
+# A year, also in "2025年" and before a comma or full stop ("In 2024, …"); not part of a larger number.
+YEAR = re.compile(r"(?<!\d)(?<!\d[.,])(?:19|20)\d\d(?!\d|[.,]\d|%)")
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
