@@ -329,7 +329,10 @@ def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> No
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
-        ("I have to cite this in my homework and my teacher is strict about sources. Which newspaper ran it?", "outlet"),
+        (
+            "I have to cite this in my homework and my teacher is strict about sources. Which newspaper ran it?",
+            "outlet",
+        ),
         ("Quick question before I forward this to my family. Who actually wrote it?", "author"),
     ],
 )
