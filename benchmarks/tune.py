@@ -282,7 +282,7 @@ def follow_up_queries(answerer: Answerer, qset: QuestionSet) -> list[Query]:
     pairs += [pair for pair in independent(qset, answerer.library.targets) if pair[2]]
     queries = []
     for previous, question, expect in pairs:
-        rows = answerer.follow_up_rows(question, previous, answerer.assess(question))
+        rows = answerer.follow_up_rows(question, previous, answerer.alone(question))  # as answer() reads it
         if rows is not None:
             queries.append(Query(rows, frozenset(index[i] for i in expect), "follow_up", qset.name))
     return queries
@@ -330,7 +330,8 @@ def refit_follow_ups(content: Path, dry_run: bool) -> None:
         + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True))
     )
     if not dry_run:
-        write(content / "parameters.yaml", parameters, library.parameters.fitted)
+        fitted = {**library.parameters.fitted, "follow_ups_refitted": dt.date.today().isoformat()}
+        write(content / "parameters.yaml", parameters, fitted)
         load_library(content)
         print(f"written: {content / 'parameters.yaml'}")
 

@@ -292,6 +292,8 @@ def test_a_question_in_chinese_after_an_answer_is_read_on_its_own_unless_it_lean
         ("which 160 countries are on the list", "cooperation-countries", True),
         ("which countries came after China in the patent ranking?", "wipo-patents", False),  # the US, Japan…
         ("which newspaper reported the Goldman forecast?", "goldman-inflows", False),  # the SCMP
+        ("Which country has over 250 million generative AI users?", "genai-users", False),  # China
+        ("which countries does China cooperate with on science?", "cooperation-countries", True),
         # A time of day: the article gives dates only.
         ("what time of day was the article posted?", "date", True),
         ("when was the article posted?", "date", False),
@@ -303,7 +305,7 @@ def test_what_a_question_asks_for_is_checked_against_what_the_answer_holds(
     from bot.core.decide import asks_for, lacks
 
     holds = answerer._holds[answerer._index_of[target]]
-    assert lacks(asks_for(question), answerer.matcher.terms(question), holds) is lacking
+    assert lacks(asks_for(question), question, answerer.matcher.terms(question), holds) is lacking
 
 
 def test_a_year_the_target_does_not_give_and_a_name_the_article_never_uses_are_noticed(answerer: Answerer) -> None:
@@ -318,6 +320,7 @@ def test_a_year_the_target_does_not_give_and_a_name_the_article_never_uses_are_n
     assert not answerer.matcher.stranger("What did Mao Ning say about technology cooperation?")
     assert not answerer.matcher.stranger("What did Goldman Sachs forecast?")
     assert not answerer.matcher.stranger("Is the UK among the partners?")  # a country: the conflict's to judge
+    assert not answerer.matcher.stranger("Is Argentina among the partners?")
 
 
 def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> None:
@@ -339,6 +342,22 @@ def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> No
 def test_a_long_message_is_read_by_the_sentence_that_asks(answerer: Answerer, message: str, expected: str) -> None:
     answer = answerer.answer(message)
     assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The first sentence says what the question is about; the second alone would be answered.
+        "The article mentions 160 countries. Is Argentina one of them?",
+        "I read about the basic research spending. What did Wang Yi say about it?",
+        "Microsoft and Nvidia are American. Do they invest in China?",
+        # "U.S." ends no sentence: the question is about the US, not China.
+        "Does the U.S. have more than 250 million generative AI users?",
+        "Did the U.S. spend 249.7 billion yuan on basic research?",
+    ],
+)
+def test_a_sentence_is_not_answered_against_what_the_whole_message_says(answerer: Answerer, message: str) -> None:
+    assert answerer.answer(message).kind is not Kind.ANSWER
 
 
 def test_small_talk_after_a_greeting_is_small_talk(answerer: Answerer) -> None:

@@ -53,11 +53,23 @@ _AGAIN = re.compile(
 
 # The question before, for another year ("and in 2025?", "那2025年呢？"): read alone, a year is the article's date.
 _ANOTHER_YEAR = re.compile(
-    r"^\W*(?:and|but|so|what about|how about)?\s*(?:in|for|of)?\s*(?:19|20)\d\d\W*$"
-    r"|^\W*那?\s*(?:19|20)\d\d\s*年?\s*呢?\W*$",
+    r"^\W*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|of)\s+)?(?:the\s+year\s+)?(?:19|20)\d\d\W*$"
+    r"|^\W*那么?\s*(?:19|20)\d\d\s*年?\s*的?\s*呢?\W*$",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|(?<=[。！？：；])")
+# The end of a sentence: not the full stop of "U.S." or "Dr." ("Does the U.S. have …" is one sentence).
+_SENTENCE_END = re.compile(
+    r"(?<=[!?:;])\s+|(?<=\.)(?<!\b[A-Za-z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\bNo\.)"
+    r"(?<!\bMrs\.)\s+|(?<=[。！？：；])"
+)
+# A sentence that asks: it ends in a question mark or starts with a question word.
+_ASKING = re.compile(
+    r"[?？]\W*$|^\W*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|"
+    r"would|should|has|have|tell|give|list|show|explain)\b",
+    re.IGNORECASE,
+)
+# What the whole message names that a sentence read alone would lose ("Is Argentina one of them?").
+_WARNINGS = tuple(FEATURES.index(name) for name in ("conflict", "other_year", "stranger", "type_mismatch"))
 # A part of a question that is only a question word ("… and when?", "… and why?").
 _BARE = re.compile(
     r"^\W*(?:and |but |also )?(?:by |since |until )?(?:when|where|why|how|who|whom|what|which)"
@@ -90,10 +102,11 @@ def _pieces(question: str, most: int) -> list[str]:
 
 
 def _sentences(question: str) -> list[str]:
-    """The sentences of a message of several, each of three words or more; none for a single sentence.
+    """The sentences of a message of several that ask something, each of three words or more; none for a
+    single sentence.
     (Clauses of one long sentence, split at commas, were tried too: more near misses answered, no hit more.)"""
     found = [p.strip() for p in _SENTENCE_END.split(question) if p.strip()]
-    return [p for p in found if _length(p) >= 3] if len(found) >= 2 else []
+    return [p for p in found if _length(p) >= 3 and _ASKING.search(p)] if len(found) >= 2 else []
 
 
 class Kind(Enum):
@@ -259,10 +272,7 @@ class Answerer:
             return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
         if previous is None and _REASON.match(question):
             return Answer(Kind.NO_ANSWER, question, language=language)  # "why?" of nothing: no answer is its reason
-        sentences = _sentences(question)
-        # The question, its parts and its sentences at once: one batch for the embedding.
-        self._vectors([question, *_pieces(question, self.parameters.max_parts), *sentences])
-        assessment = self._focus(self.assess(question), sentences)
+        assessment = self.alone(question)
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
             if followed is not None:
@@ -286,15 +296,27 @@ class Answerer:
             language=language,
         )
 
-    def _focus(self, whole: Assessment, sentences: list[str]) -> Assessment:
-        """A long message read by its sentence that is surest, where the whole is not sure: "My teacher
-        wants a citation. Which outlet was this published in?" is asked in its second sentence."""
+    def alone(self, question: str) -> Assessment:
+        """How a message reads on its own: as a whole, or by its surest asking sentence where the whole
+        is not sure ("My teacher wants a citation. Which outlet was this published in?"). A sentence is
+        not taken for a target the whole message warns against (another country, another year, a name
+        the article never uses, a kind of thing its answer lacks: "The article mentions 160 countries.
+        Is Argentina one of them?")."""
+        sentences = _sentences(question)
+        # The question, its parts and its sentences at once: one batch for the embedding.
+        self._vectors([question, *_pieces(question, self.parameters.max_parts), *sentences])
+        whole = self.assess(question)
+        if whole.confidence >= self.answer_at or not sentences:
+            return whole
+        rows = self.features(question)
         best = whole
-        if whole.confidence < self.answer_at:
-            for sentence in sentences:
-                assessment = self.assess(sentence)
-                if assessment.confidence > best.confidence:
-                    best = assessment
+        for sentence in sentences:
+            assessment = self.assess(sentence)
+            target = assessment.best
+            if target is None or assessment.confidence <= best.confidence:
+                continue
+            if not rows[self._index_of[target.target.id], list(_WARNINGS)].any():
+                best = assessment
         return best
 
     def _caveats(self, assessment: Assessment) -> bool:
@@ -320,7 +342,7 @@ class Answerer:
         return (
             self.matcher.elsewhere(question, target)
             or other_year(question, holds)
-            or lacks(asks_for(question), self.matcher.terms(question), holds)
+            or lacks(asks_for(question), question, self.matcher.terms(question), holds)
         )
 
     def _leaning(self, question: str) -> Leaning:
@@ -367,7 +389,7 @@ class Answerer:
         same = np.zeros(len(targets))
         same[index[previous.id]] = 1.0
         asked, terms = asks_for(question), self.matcher.terms(question)
-        mismatch = np.asarray([float(lacks(asked, terms, held)) for held in self._holds])
+        mismatch = np.asarray([float(lacks(asked, question, terms, held)) for held in self._holds])
         columns = {
             "alone": p_alone,
             "alone_log": np.log(p_alone + 1e-4),

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.matcher import Candidate
+from bot.core.matcher import NAME_INSIDE, Candidate
 from bot.core.parameters import FEATURES
 from bot.core.semantic import Nearness
 
@@ -39,8 +39,10 @@ _ASKS = {
         r"\bname (?:them|names|any|some)\b|哪些(?:国家|國家|公司|企业|企業|大学|大學)|哪(?:家|所)",
         re.IGNORECASE,
     ),
-    "clock": re.compile(r"\btime of (?:the )?day\b|\bwhat hour\b|几点|幾點", re.IGNORECASE),
+    # 几点 alone is also "how many points": only with 钟 or a verb of publishing after it.
+    "clock": re.compile(r"\btime of (?:the )?day\b|\bwhat hour\b|[几幾][点點](?:钟|鐘|[发發出上])", re.IGNORECASE),
 }
+_ONE_COUNTRY = re.compile(r"\b(?:which|what) country\b|哪[个個]?国家|哪[个個]?國家|哪国|哪國", re.IGNORECASE)
 _HOLDS = {
     # A number that is not a year nor part of a name such as "5G"; or a large number in words.
     "quantity": re.compile(
@@ -53,9 +55,6 @@ _HOLDS = {
     "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ [A-Z][a-z]+\b"),
     "clock": re.compile(r"\b\d{1,2}:\d\d\b|\b\d{1,2}\s?[ap]\.?m\b|\bo'clock\b", re.IGNORECASE),
 }
-# Capitalised words inside a sentence: the names an answer gives ("names" is held when it gives one the
-# question does not already name, see ``lacks``).
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'])[A-Z][A-Za-z]+")
 # A year, also in "2025年" and before a comma or full stop ("In 2024, …"); not part of a larger number.
 YEAR = re.compile(r"(?<!\d)(?<!\d[.,])(?:19|20)\d\d(?!\d|[.,]\d|%)")
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
@@ -66,6 +65,7 @@ class Holds(NamedTuple):
 
     kinds: frozenset[str]  # quantity, time, person, clock
     names: frozenset[str]  # index terms of the names it gives, the article's subject and months left out
+    subject: frozenset[str]  # the article's subject, where it names it: the answer to "which country …?"
     years: frozenset[str]  # the years its answer and passages name
 
 
@@ -81,11 +81,15 @@ _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
 def answer_holds(answer: str, passages: str, term: Callable[[str], str], subject: frozenset[str]) -> Holds:
-    """What a target's answer states; ``term`` makes index terms, ``subject`` is the article's own name."""
-    names = {term(word.casefold()) for word in NAME.findall(answer) if word.casefold() not in _MONTHS}
+    """What a target's answer states; ``term`` makes the index terms its names are compared as, ``subject``
+    is the article's own (China)."""
+    # The names an answer gives: capitalised words inside a sentence ("names" is held when it gives one
+    # the question does not already name, see ``lacks``).
+    names = {term(word.casefold()) for word in NAME_INSIDE.findall(answer) if word.casefold() not in _MONTHS}
     return Holds(
         frozenset(kind for kind, pattern in _HOLDS.items() if pattern.search(answer)),
         frozenset(names - subject),
+        frozenset(names & subject),
         frozenset(YEAR.findall(f"{answer} {passages}")),
     )
 
@@ -94,12 +98,16 @@ def asks_for(question: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
 
 
-def lacks(asked: frozenset[str], question_terms: frozenset[str], holds: Holds) -> bool:
+def lacks(asked: frozenset[str], question: str, question_terms: frozenset[str], holds: Holds) -> bool:
     """Whether the question asks for a kind of thing the answer does not state. Names count only when
     the answer gives one the question has not named itself ("which Western countries…": "the West" is
     not an answer)."""
     if "names" in asked and not holds.names - question_terms:
-        return True
+        # One country asked for ("which country has 250 million users?"): China is an answer, where the
+        # question does not name it already. Several ("which 160 countries"): China is not.
+        one = bool(holds.subject - question_terms) and bool(_ONE_COUNTRY.search(question))
+        if not one:
+            return True
     return bool(asked - holds.kinds - {"names"})
 
 
@@ -148,7 +156,7 @@ def features(
     asked = asks_for(question)
     if holds is not None:
         if asked:
-            rows[:, column["type_mismatch"]] = [float(lacks(asked, question_terms, held)) for held in holds]
+            rows[:, column["type_mismatch"]] = [float(lacks(asked, question, question_terms, held)) for held in holds]
         if YEAR.search(question):
             rows[:, column["other_year"]] = [float(other_year(question, held)) for held in holds]
     rows[:, column["stranger"]] = float(stranger)

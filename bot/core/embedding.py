@@ -42,7 +42,7 @@ KEPT_VECTOR_FILES = 8
 # Tokens whose own share of the forward pass is kept (bot/core/use_forward.py): 13 KB each, at most
 # 27 MB, enough for every token of the content and of a day's questions about it.
 TOKENS_KEPT = 2048
-_RESOURCES = Path(use_numpy.__file__).resolve().parent.parent / "resources"
+_RESOURCES = tokenizer.model_file().parent  # the package's resources folder: weights.npz beside sp.model
 _CHUNKS = use_numpy._NUM_CHUNKS
 _ROWS = use_numpy._VOCAB_ROWS
 _TABLE_SHAPE = (_CHUNKS * _ROWS, use_numpy._EMB_DIM)

@@ -40,7 +40,8 @@ from bot.core.index import (
 from bot.core.normalise import Normaliser, clean
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_NAME_INSIDE = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'’])[A-Z][A-Za-z]+")  # not a sentence's first word
+# A capitalised word that is not a sentence's first: a name ("Wang Yi", "the World Intellectual Property …").
+NAME_INSIDE = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\w'’])[A-Z][A-Za-z]+")
 _FILLER_WORDS = frozenset({"mate", "buddy", "guys", "all", "too"})
 
 
@@ -245,10 +246,10 @@ class Matcher:
     def stranger(self, question: str) -> bool:
         """Whether the question names, capitalised inside a sentence, someone or something the article never
         mentions and that is no typo of its words ("What did Wang Yi say?"): it asks about someone else."""
-        for match in _NAME_INSIDE.finditer(question):
+        for match in NAME_INSIDE.finditer(question):
             word = match.group(0).casefold()
-            if word in self.normaliser.stopwords or word in self.countries or len(word) < 2:
-                continue
+            if word in self.normaliser.stopwords or self.normaliser.term(word) in self.countries or len(word) < 2:
+                continue  # a country is the other-country conflict's to judge
             if word not in self.article_words and self._mended(word) == word:
                 return True
         return False

@@ -40,6 +40,8 @@ FEATURES = (
     "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
     "lexical_rank",  # 1 / rank of the target by the lexical matcher
     "other_year",  # the question names a year the target's answer and passages do not
+    # The same for every target, so it ranks nothing (its ranking weight fits to 0): it tells the
+    # decision and the relevance stages how much to trust the best one.
     "stranger",  # the question names, capitalised, someone or something the article never mentions
 )
 # The second stage sees the best target only: its features, its probability and the runner-up's.
