@@ -209,6 +209,7 @@ def test_a_follow_up_may_ask_for_a_neighbour_of_the_previous_answer(answerer: An
         # a year it does not give, in English and in Chinese
         ("How much did China spend on basic research in 2024?", "and in 2025?", "basic-research-2024"),
         ("How much did China spend on basic research in 2024?", "那2025年呢？", "basic-research-2024"),
+        ("How much did China spend on basic research in 2024?", "and what about in 2023?", "basic-research-2024"),
         ("Where did DeepSeek's engineers study?", "how many of them are there?", "deepseek-team"),  # a count
     ],
 )
@@ -321,6 +322,11 @@ def test_a_year_the_target_does_not_give_and_a_name_the_article_never_uses_are_n
     assert not answerer.matcher.stranger("What did Goldman Sachs forecast?")
     assert not answerer.matcher.stranger("Is the UK among the partners?")  # a country: the conflict's to judge
     assert not answerer.matcher.stranger("Is Argentina among the partners?")
+    from bot.core.decide import asks_for
+
+    assert "clock" in asks_for("文章是几点发的？") and "clock" not in asks_for(
+        "文章提出了几点建议？"
+    )  # "how many points"
 
 
 def test_two_questions_in_one_message_get_both_answers(answerer: Answerer) -> None:
