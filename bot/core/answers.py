@@ -101,6 +101,11 @@ def _pieces(question: str, most: int) -> list[str]:
     return pieces if 2 <= len(pieces) <= most else []
 
 
+def _asks_again(question: str) -> bool:
+    """The previous answer again ("source?", "why?"), or its question for another year ("and in 2025?")."""
+    return bool(_AGAIN.match(question) or _ANOTHER_YEAR.match(question))
+
+
 def _sentences(question: str) -> list[str]:
     """The sentences of a message of several that ask something, each of three words or more; none for a
     single sentence.
@@ -148,6 +153,7 @@ class Assessment(NamedTuple):
     ranked: list[Ranked]
     confidence: float  # that the best target is right
     relevance: float  # that the question is about what the article covers, answered or not
+    rows: np.ndarray | None = None  # the decision's features (library order), as ``Answerer.features``
 
     @property
     def best(self) -> Ranked | None:
@@ -252,7 +258,7 @@ class Answerer:
         confidence = self.parameters.confidence(rows, probabilities, best)
         relevance = self.parameters.relevance(rows, probabilities, best)
         ranked = [Ranked(targets[i], float(probabilities[i]), bool(conflict[i])) for i in order]
-        return Assessment(ranked, confidence, relevance)
+        return Assessment(ranked, confidence, relevance, rows)
 
     # --- answering ------------------------------------------------------------------------
 
@@ -308,14 +314,14 @@ class Answerer:
         whole = self.assess(question)
         if whole.confidence >= self.answer_at or not sentences:
             return whole
-        rows = self.features(question)
+        rows = whole.rows
         best = whole
         for sentence in sentences:
             assessment = self.assess(sentence)
             target = assessment.best
             if target is None or assessment.confidence <= best.confidence:
                 continue
-            if not rows[self._index_of[target.target.id], list(_WARNINGS)].any():
+            if rows is not None and not rows[self._index_of[target.target.id], list(_WARNINGS)].any():
                 best = assessment
         return best
 
@@ -326,8 +332,7 @@ class Answerer:
 
     def _follow_up(self, question: str, previous: Target, alone: Assessment) -> Target | None:
         """The target a question means when read after ``previous``; None when it stands on its own."""
-        again = _AGAIN.match(question) or _ANOTHER_YEAR.match(question)
-        if again and self._leans(self._leaning(question), alone):
+        if _asks_again(question) and self._leans(self._leaning(question), alone):
             return previous
         rows = self.follow_up_rows(question, previous, alone)
         if rows is None:
@@ -363,9 +368,9 @@ class Answerer:
 
     def follow_up_rows(self, question: str, previous: Target, alone: Assessment) -> np.ndarray | None:
         """Every target's FOLLOW_UP_FEATURES (library order) for ``question`` read after ``previous``; None
-        when it stands on its own, or asks for the previous answer again (``_AGAIN``, ``_ANOTHER_YEAR``)."""
+        when it stands on its own, or asks for the previous answer again (``_asks_again``)."""
         leaning = self._leaning(question)
-        if not self._leans(leaning, alone) or _AGAIN.match(question) or _ANOTHER_YEAR.match(question):
+        if not self._leans(leaning, alone) or _asks_again(question):
             return None
         if not leaning.leans and _pieces(question, self.parameters.max_parts):
             return None  # "how much … and how many …?" after an answer: its parts, each read on its own

@@ -257,7 +257,7 @@ class Matcher:
     def elsewhere(self, question: str, target: Target) -> bool:
         """Whether the question asks about another country than the article's subject, one the
         target's own words do not name ("what about in the US?" of China's user count)."""
-        keys = {self._term(word) for word in self.normaliser.words(question)}
+        keys = self.terms(question)
         if self.subject & keys:
             return False
         named = {key for key in keys if key in self.countries}
