@@ -23,8 +23,18 @@
   tuning set since (the 11 questions word for word in the content removed);
 * ``sets/tuning_f.yaml``: a seventh tuning writer, asked to phrase questions indirectly, in everyday
   words rather than the article's; the 10 questions word for word in the content removed;
-* ``sets/test7.yaml``: the fresh test set of this round, written with tuning_f, kept out of the
+* ``sets/test7.yaml``: the seventh fresh test set, looked at once at the end of its round; a tuning set
+  since (the 6 questions word for word in the content removed);
+* ``sets/tuning_g.yaml``: an eighth tuning writer, asked for indirect questions about details (who did
+  something, which organisation, what a number refers to); the 8 word for word in the content removed;
+* ``sets/tuning_h.yaml``: a ninth, asked for a casual group chat (slang, typos, very short follow-ups);
+  the 2 word for word in the content removed;
+* ``sets/test8.yaml``: the fresh test set of this round, written before it began, kept out of the
   repository until every change was made and looked at once, at the very end.
+
+The tuning sets' questions are also the examples the probe learns from (``content/examples.npz``,
+written by ``benchmarks/examples.py``): a figure on a tuning set is in-sample for the probe; the
+cross-validated ones ``benchmarks/tune.py`` prints are not.
 """
 
 from __future__ import annotations
@@ -51,13 +61,16 @@ TUNING = {
         "test4",
         "test5",
         "test6",
+        "test7",
+        "tuning_g",
+        "tuning_h",
     )
 }
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test7": HERE / "sets" / "test7.yaml"}
+TEST = {"test8": HERE / "sets" / "test8.yaml"}
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,19 @@ def answerer(library: Library) -> Answerer:
     return Answerer(library)
 
 
+# Questions two targets answer: the Goldman forecast is split into its inflows and its rise.
+_TWO_WAY = ("Goldman Sachs expectations", "goldman forecast", "what does goldman expect", "Goldman Sachs on China")
+
+
+@pytest.fixture(scope="session")
+def two_way(answerer: Answerer) -> str:
+    """A question answered with a "Did you mean" runner-up: which one depends on the fitted decision,
+    so the first of a few such questions that gets one."""
+    found = [q for q in _TWO_WAY if answerer.answer(q).alternatives]
+    assert found, f"none of {_TWO_WAY} gets a runner-up any more: add one that does"
+    return found[0]
+
+
 @pytest.fixture(scope="session")
 def fixture_library(library: Library) -> Library:
     """The fixture article, decided as the real content is: it is too small to fit a decision of its own."""

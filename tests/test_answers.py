@@ -223,8 +223,12 @@ def test_a_follow_up_asking_more_than_the_answer_says_gets_the_caveat(
 
 
 def test_without_context_a_follow_up_is_a_new_question(answerer: Answerer) -> None:
+    """ "and in US dollars?" as a chat's first message continues nothing the bot knows: at most the
+    nearest answer with the caveat, never the answer as if it were one."""
     answer = answerer.answer("and in US dollars?")
-    assert not (answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "basic-research-2024")
+    assert answer.kind is not Kind.ANSWER
+    assert answerer.answer("and who wrote the article?").kind is Kind.CAVEAT
+    assert answerer.answer("and how many people use generative AI in China?").kind is Kind.ANSWER
     assert answerer.answer("why?").kind is Kind.NO_ANSWER  # the reason of nothing: not some passage
 
 

@@ -43,9 +43,9 @@ def test_a_stricter_typo_cutoff_stops_a_typo_repair(library, tmp_path: Path) -> 
     assert stricter.rank("reserch spendng") == []  # no word of it is the article's
 
 
-def test_fewer_alternatives_offer_fewer_buttons(library, answerer) -> None:
+def test_fewer_alternatives_offer_fewer_buttons(library, answerer, two_way: str) -> None:
     fewer = dataclasses.replace(library, parameters=dataclasses.replace(library.parameters, max_alternatives=0))
-    asked = "goldman forecast"  # two figures answer it: "Did you mean" the other
+    asked = two_way  # two figures answer it: "Did you mean" the other
     assert answerer.answer(asked).alternatives  # today: "Did you mean" the runners-up
     answerer.parameters, kept = fewer.parameters, answerer.parameters
     try:

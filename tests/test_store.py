@@ -201,6 +201,21 @@ def test_a_deleted_file_is_recreated_private_with_its_schema(path: Path, caplog:
     store.close(timeout=5)
 
 
+def test_while_the_bot_runs_its_log_files_are_private_and_stats_reads_what_it_wrote(path: Path) -> None:
+    """Write-ahead logging keeps recent rows in a -wal file beside the log until a checkpoint: that file
+    holds questions word for word too, and a reader must see its rows."""
+    store = Store(path, key=KEY)
+    for i in range(3):
+        ask(store, i)
+    assert store.flush(timeout=5)
+    beside = sorted(path.parent.glob(f"{path.name}*"))
+    assert {p.name for p in beside} >= {path.name, f"{path.name}-wal"}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in beside)
+    assert count(SQLiteTarget(path)) == 3
+    store.close(timeout=5)
+    assert count(SQLiteTarget(path)) == 3
+
+
 def test_lost_tables_are_created_again(store: Store, target: Target, caplog: pytest.LogCaptureFixture) -> None:
     ask(store, 1)
     assert store.flush(timeout=5)

@@ -42,6 +42,9 @@ _PRONOUN = re.compile(
 # "This article" points at the article, not at the answer before: "这篇文章是谁写的？" is not a follow-up.
 _THE_ARTICLE = re.compile(r"\b(this|that) (article|piece|story|text)\b|[这這]篇(文章|报道|報道)?|本文", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
+# Continuing a sentence nobody began ("and in US dollars?" as a chat's first message): what it adds to
+# is unknown, so the nearest answer comes with the caveat, not as the answer.
+_CONTINUES = re.compile(r"^\s*(and|but|also)\b", re.IGNORECASE)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
     r"^\W*(source|sources|quote|passage|proof|citation|link|where does it say( that| so)?|says who|"
@@ -289,7 +292,9 @@ class Answerer:
         if len(parts) >= 2:  # answered in the order asked
             return self._for(parts[0], question, assessment, language, more=tuple(parts[1:]))
         if best is not None and assessment.confidence >= self.answer_at:
-            return self._for(best.target, question, assessment, language)
+            short = _length(question) <= self.parameters.max_follow_up_words
+            unknown = previous is None and bool(_CONTINUES.match(question)) and short
+            return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT if unknown else Kind.ANSWER)
         if best is not None and self._caveats(assessment):
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
         # Not sure enough to answer; if something is close, offer it as a question to tap.
@@ -334,10 +339,18 @@ class Answerer:
         """The target a question means when read after ``previous``; None when it stands on its own."""
         if _asks_again(question) and self._leans(self._leaning(question), alone):
             return previous
+        if _BARE.match(question) and self._states(question, previous):
+            return previous  # "when?" right after Mao Ning's statement: when she said it, which it states
         rows = self.follow_up_rows(question, previous, alone)
         if rows is None:
             return None
         return self.library.targets[int(np.argmax(rows @ self.parameters.follow_up_weights()))]
+
+    def _states(self, question: str, target: Target) -> bool:
+        """Whether ``target``'s answer states what the question asks for (a time, a person, a number)."""
+        asked = asks_for(question)
+        holds = self._holds[self._index_of[target.id]]
+        return bool(asked) and not lacks(asked, question, self.matcher.terms(question), holds)
 
     def _not_quite(self, question: str, target: Target) -> bool:
         """Whether a follow-up asks for more than ``target`` says, so its answer gets the caveat: another
@@ -426,9 +439,11 @@ class Answerer:
             # "… and when?": a part that is only a question word asks about the part before it.
             target = self._follow_up(piece, found[-1], assessment) if found and _BARE.match(piece) else None
             if target is None:
-                if assessment.best is None or assessment.confidence < self.answer_at:
+                # Each part must be clearly one target's: "according to the piece, …" is no question of its own.
+                best = assessment.best
+                if best is None or assessment.confidence < self.answer_at or best.probability < 0.5:
                     return []
-                target = assessment.best.target
+                target = best.target
             if target not in found:
                 found.append(target)
         return found if len(found) >= 2 else []

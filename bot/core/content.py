@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bot.core import examples as examples_file
+from bot.core.examples import Examples
 from bot.core.normalise import Vocabulary
 from bot.core.parameters import Parameters, read_decision, read_matching
 from bot.core.vocabulary import read_vocabulary
@@ -126,6 +128,8 @@ class Library:
     parameters: Parameters = field(default_factory=Parameters)
     # The article's own words (vocabulary.yaml): its names and synonyms; empty: general English only.
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    # Readers' questions the probe learns from (examples.npz, see bot/core/examples.py); None: no file.
+    examples: Examples | None = None
     # What ``check`` points out without refusing the content: ``file:line: what is wrong`` each.
     warnings: tuple[str, ...] = ()
     _by_id: dict[str, Target] = field(init=False, repr=False, compare=False)
@@ -213,6 +217,7 @@ def load_library(content_dir: str | Path) -> Library:
     parameters = replace(parameters, **(_read_section(sections, "matching", check, read_matching) or {}))
     vocabulary = _read_section(sections, "vocabulary", check, read_vocabulary) or Vocabulary()
 
+    examples = _examples(directory / examples_file.FILE, [*(e.id for e in entries), *(f.id for f in figures)], check)
     if check.errors or article is None:
         raise ContentError(check.errors or [f"{directory}:1: no article metadata"])
     return Library(
@@ -225,9 +230,30 @@ def load_library(content_dir: str | Path) -> Library:
         unanswered,
         parameters,
         vocabulary,
+        examples,
         warnings=tuple(check.warnings),
         folder=directory,
     )
+
+
+def _examples(path: Path, ids: list[str], check: Checker) -> Examples | None:
+    """The examples file, if there is one and it is about these targets."""
+    if not path.exists():
+        return None
+    rewrite = "`python benchmarks/examples.py` rewrites it"
+    try:
+        examples = examples_file.load(path)
+    except examples_file.ExamplesError as exc:
+        check.errors.append(f"{path}:1: {exc}; {rewrite}, or delete it")
+        return None
+    unknown = examples.unknown(ids)
+    if unknown:
+        check.warnings.append(
+            f"{path}:1: its questions are about targets the content does not have ({', '.join(unknown)}); "
+            f"the probe learns from the phrasings alone until {rewrite}"
+        )
+        return None
+    return examples
 
 
 def _read_section(

@@ -21,6 +21,7 @@ from bot.core.article_text import ArticleError, Paragraph, ParsedArticle, read_a
 from bot.core.content import MAX_ANSWER_CHARS, MAX_LABEL_CHARS
 from bot.core.draft_vocabulary import rewrites
 from bot.core.draft_words import OFF_TOPIC, chitchat
+from bot.core.examples import FILE as EXAMPLES
 from bot.core.quantities import STOPWORDS, Quantity, change_word, find_quantities, period_of
 
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z\"“‘(])")
@@ -73,6 +74,7 @@ def ingest(article_path: Path, out: Path, overrides: Overrides, force: bool = Fa
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.yaml"):  # a content folder is every *.yaml in it: old ones would mix in
         stale.unlink()
+    (out / EXAMPLES).unlink(missing_ok=True)  # readers' questions about the article replaced
     for name, (header, data) in files.items():
         body = yaml.dump(
             data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False

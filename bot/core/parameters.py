@@ -45,7 +45,14 @@ FEATURES = (
     "stranger",  # the question names, capitalised, someone or something the article never mentions
 )
 # The second stage sees the best target only: its features, its probability and the runner-up's.
-DECISION_FEATURES = ("probability", "runner_up", *FEATURES)
+DECISION_FEATURES = (
+    "probability",
+    # Its logarithm: a fragment ("according to the piece") may read as answerable, yet no target stands
+    # out (0.19); linear in the probability, that counted for little against the probe's "answerable".
+    "probability_log",
+    "runner_up",
+    *FEATURES,
+)
 # A follow-up ("who reported it?") ranks every target by these, read against the previous answer.
 FOLLOW_UP_FEATURES = (
     "alone",  # the target's probability for the question read alone
@@ -171,7 +178,8 @@ def decision_row(features: np.ndarray, probabilities: np.ndarray, best: int) -> 
     """What the second stage sees (``DECISION_FEATURES``): the best target's probability, the runner-up's,
     and the best target's features."""
     runner_up = float(np.max(np.delete(probabilities, best))) if len(probabilities) > 1 else 0.0
-    return np.concatenate(([probabilities[best], runner_up], features[best]))
+    chosen = float(probabilities[best])
+    return np.concatenate(([chosen, math.log(chosen + 1e-3), runner_up], features[best]))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

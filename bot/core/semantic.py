@@ -8,6 +8,7 @@ row is one matrix product, reduced to the nearest row of each kind per target.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -16,6 +17,7 @@ import numpy as np
 
 from bot.core.content import Library, Target
 
+log = logging.getLogger(__name__)
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Chinese characters (han), simplified or traditional
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“])")
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -74,11 +76,16 @@ class SemanticIndex:
         self.kinship: np.ndarray = self._centres @ self._centres.T
         self.asked_text = texts
         # The probe has one class more than there are targets: the questions the article does not answer.
+        examples = library.examples
+        if examples is not None and examples.gram.shape[0] != vectors.shape[1]:
+            log.warning("examples.npz was written with another embedding: the probe learns from the phrasings alone")
+            examples = None
         self._probe = _probe(
             np.vstack([self._asked, self._unanswered]),
             np.concatenate([self._asked_owner, np.full(len(self._unanswered), self.count, dtype=np.intp)]),
             self.count + 1,
             ridge,
+            examples.regression([t.id for t in library.targets]) if examples is not None else None,
         )
 
     def vectors(self, questions: list[str]) -> np.ndarray:
@@ -118,13 +125,26 @@ def simplified(text: str) -> str:
     return _to_simplified()(text)
 
 
-def _probe(vectors: np.ndarray, owner: np.ndarray, count: int, ridge: float) -> np.ndarray:
-    """A linear classifier over the embedding, fitted at start-up on the content's own phrasings:
+def _probe(
+    vectors: np.ndarray,
+    owner: np.ndarray,
+    count: int,
+    ridge: float,
+    examples: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """A linear classifier over the embedding, fitted at start-up on the content's own phrasings and
+    the readers' questions of ``examples`` (their Gram matrix and Xᵀ T, see bot/core/examples.py):
     ridge regression onto ±1 per target, in closed form. With a handful of phrasings a target it
-    generalises better than the nearest phrasing alone (4–7 points of top-1 on the tuning sets)."""
+    generalises better than the nearest phrasing alone (4–7 points of top-1 on the tuning sets); with
+    the examples, 0.966 of a writer's questions left out of them, against 0.900."""
+    vectors = vectors.astype(np.float64)
     targets = np.where(np.arange(count)[None, :] == owner[:, None], 1.0, -1.0)
-    gram = vectors.T @ vectors + ridge * np.eye(vectors.shape[1], dtype=vectors.dtype)
-    weights: np.ndarray = np.linalg.solve(gram, vectors.T @ targets).astype(np.float32)
+    gram = vectors.T @ vectors + ridge * np.eye(vectors.shape[1])
+    right = vectors.T @ targets
+    if examples is not None:
+        gram = gram + examples[0]
+        right = right + examples[1]
+    weights: np.ndarray = np.linalg.solve(gram, right).astype(np.float32)
     return weights
 
 

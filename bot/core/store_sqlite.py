@@ -1,7 +1,8 @@
 """The question log in a local SQLite file (the default: no ``DATABASE_URL``).
 
 The file is created readable by its owner only, with its schema, whenever it is missing: also after it
-was deleted while the bot runs. A lock held by another process is waited out by the writer, on the
+was deleted while the bot runs. It is kept in write-ahead-log mode, written through one long-lived
+connection on the writer's thread. A lock held by another process is waited out by the writer, on the
 same connection.
 """
 
@@ -143,6 +144,12 @@ def _open(path: Path, timeout: float) -> sqlite3.Connection:
     _create_private(path)
     db = sqlite3.connect(path, timeout=timeout)
     try:
+        # Write-ahead logging, synced at checkpoints: a write appends to the -wal file instead of
+        # rewriting a rollback journal and syncing twice (0.04 ms a write on the writer's connection,
+        # not ~19 ms), and readers (stats) do not block it. A crash may lose the last writes; the
+        # file stays sound.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
         db.executescript(_SCHEMA)
     except sqlite3.Error:
         db.close()
