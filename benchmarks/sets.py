@@ -30,7 +30,8 @@
 * ``sets/tuning_h.yaml``: a ninth, asked for a casual group chat (slang, typos, very short follow-ups);
   the 2 word for word in the content removed;
 * ``sets/test8.yaml``: the fresh test set of this round, written before it began, kept out of the
-  repository until every change was made and looked at once, at the very end.
+  repository until every change was made and looked at once, at the very end (its figures are in the
+  README); the next round should make it a tuning set and write a test9.
 
 The tuning sets' questions are also the examples the probe learns from (``content/examples.npz``,
 written by ``benchmarks/examples.py``): a figure on a tuning set is in-sample for the probe; the
