@@ -104,4 +104,4 @@ def load(path: Path) -> Examples:
         raise ExamplesError(f"its arrays do not fit together (gram {gram.shape}, sums {sums.shape})")
     if not (np.isfinite(gram).all() and np.isfinite(sums).all()):
         raise ExamplesError("it holds numbers that are not finite")
-    return Examples(labels, gram.astype(np.float64), sums.astype(np.float64), counts)
+    return Examples(labels, gram, sums, counts)  # float32, as kept

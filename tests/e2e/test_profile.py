@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.content import load_library
+from tests.botapi_server import FakeBotAPI
 from tests.conftest import CONTENT
 from tests.e2e.conftest import BotProcess
 
@@ -30,3 +33,18 @@ def test_start_up_sets_the_description_short_description_and_menus_in_english_an
     private = next(m for m in chinese if m.get("scope", {}).get("type") == "all_private_chats")
     assert {"command": "topics", "description": "文章回答的问题"} in private["commands"]
     assert all(call.ok for call in bot.server.calls() if call.method.startswith("setMy"))
+
+
+def test_stopping_while_the_profile_is_being_set_exits_at_once_and_quietly(
+    api_server: FakeBotAPI, start_bot: Callable[..., BotProcess]
+) -> None:
+    """Telegram slow to answer setMyDescription at start-up: SIGTERM gives its calls up, with no
+    traceback, no error line and no wait for them."""
+    for method in ("setMyDescription", "setMyShortDescription"):
+        api_server.delay_next(method, 60, times=2)
+    bot = start_bot()
+    api_server.wait_for("setMyDescription", count=2)  # in flight, held by the double
+    assert bot.stop() == 0
+    assert not bot.killed and bot.stop_seconds is not None and bot.stop_seconds < 10
+    assert "Traceback" not in bot.output and " ERROR " not in bot.output
+    assert "was not set" not in bot.output  # given up on, not reported as Telegram's failure
