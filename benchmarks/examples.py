@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,72 +25,105 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sets import TUNING, QuestionSet, load_all  # noqa: E402
+from sets import REGRESSION, TUNING, QuestionSet, load_all  # noqa: E402
 
 from bot.core import examples as examples_file  # noqa: E402
 from bot.core.answers import Answerer  # noqa: E402
 from bot.core.content import Library, load_library  # noqa: E402
 from bot.core.examples import UNANSWERED, Examples  # noqa: E402
+from bot.core.normalise import clean  # noqa: E402
 from bot.core.semantic import simplified  # noqa: E402
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
-def labelled(qset: QuestionSet, ids: set[str]) -> list[tuple[str, str]]:
-    """(question, class) pairs of one set: the first target a question expects, or UNANSWERED."""
-    pairs = [(q, expect[0]) for q, expect in qset.in_scope + qset.chinese if expect and expect[0] in ids]
-    pairs += [(item.first, item.expect[0]) for item in qset.follow_ups if item.expect and item.expect[0] in ids]
-    pairs += [(q, UNANSWERED) for q, _ in qset.near_miss]
-    pairs += [(q, UNANSWERED) for q in qset.off_topic]
-    return list(dict.fromkeys(pairs))
+Pair = tuple[str, tuple[str, ...]]  # a question and the classes it counts for
 
 
-def by_set(sets: list[QuestionSet], ids: set[str], encode: Encode) -> dict[str, Examples]:
-    """Each set's examples on their own: the tuning script leaves one writer's out at a time."""
-    out = {}
+def labelled(qset: QuestionSet, ids: set[str]) -> list[Pair]:
+    """(question, classes) pairs of one set: every target a question expects that the content has (a
+    question either of two targets answers counts for both), or UNANSWERED."""
+    asked = [*(qset.in_scope + qset.chinese), *((item.first, item.expect) for item in qset.follow_ups)]
+    pairs = [(q, own) for q, expect in asked if (own := tuple(e for e in expect if e in ids))]
+    pairs += [(q, (UNANSWERED,)) for q, _ in qset.near_miss]
+    pairs += [(q, (UNANSWERED,)) for q in qset.off_topic]
+    return pairs
+
+
+def key(question: str) -> str:
+    """Questions alike up to case, punctuation and script (traditional or simplified) are one question."""
+    return clean(simplified(question))
+
+
+def asked_in(sets: Sequence[QuestionSet]) -> set[str]:
+    """Every question of the sets, as ``key``s."""
+    return {
+        key(q)
+        for qset in sets
+        for q in (
+            *(q for q, _ in qset.in_scope + qset.chinese + qset.near_miss),
+            *qset.off_topic,
+            *(item.first for item in qset.follow_ups),
+        )
+    }
+
+
+def examples_of(
+    sets: Sequence[QuestionSet], ids: set[str], encode: Encode, leave_out: frozenset[str] | set[str] = frozenset()
+) -> Examples | None:
+    """The sets' questions as examples, each once; none that is (up to ``key``) in ``leave_out``, nor
+    in the regression set, which stays a set nothing was fitted on."""
+    leave_out = leave_out | asked_in(load_all(REGRESSION))
+    chosen: dict[str, Pair] = {}
     for qset in sets:
-        pairs = labelled(qset, ids)
-        if pairs:
-            vectors = encode([simplified(q) for q, _ in pairs])
-            out[qset.name] = Examples.of(vectors, [label for _, label in pairs])
-    return out
-
-
-def combined(parts: Sequence[Examples]) -> Examples:
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
+        for question, classes in labelled(qset, ids):
+            if key(question) not in leave_out:
+                chosen.setdefault(key(question), (question, classes))
+    if not chosen:
+        return None
+    pairs = list(chosen.values())
+    return Examples.of(encode([simplified(q) for q, _ in pairs]), [classes for _, classes in pairs])
 
 
 def held_out_answerers(library: Library, sets: list[QuestionSet], encode: Encode) -> dict[str, Answerer]:
-    """Per set, the bot whose probe learnt from every other set's questions but not from this one's."""
-    parts = by_set(sets, {t.id for t in library.targets}, encode)
+    """Per set, the bot whose probe learnt from every other set's questions but not from this one's,
+    nor from the same question written by another writer too."""
+    ids = {t.id for t in library.targets}
     return {
         qset.name: Answerer(
-            dataclasses.replace(library, examples=combined([p for n, p in parts.items() if n != qset.name])),
+            dataclasses.replace(
+                library, examples=examples_of([s for s in sets if s is not qset], ids, encode, asked_in([qset]))
+            ),
             encode=encode,
         )
         for qset in sets
     }
 
 
-def build(content: Path, encode: Encode | None = None) -> Examples:
+def build(content: Path, encode: Encode | None = None) -> Examples | None:
+    """The examples the tuning sets give for the content's targets (whatever examples.npz holds now:
+    a broken one is what this replaces)."""
     if encode is None:
         from bot.core.embedding import shared_embedder
 
         encode = shared_embedder().encode
-    library = load_library(content)
-    return combined(list(by_set(load_all(TUNING), {t.id for t in library.targets}, encode).values()))
+    with tempfile.TemporaryDirectory() as directory:
+        for path in content.glob("*.yaml"):
+            shutil.copy(path, directory)
+        library = load_library(directory)
+    return examples_of(load_all(TUNING), {t.id for t in library.targets}, encode)
 
 
-def same(a: Examples, b: Examples) -> bool:
+def same(a: Examples | None, b: Examples | None) -> bool:
     """Equal up to the float32 the file keeps."""
+    if a is None or b is None:
+        return a is b
     return (
         a.labels == b.labels
         and np.array_equal(a.counts, b.counts)
         and np.allclose(a.gram, b.gram, rtol=1e-4, atol=1e-3)
         and np.allclose(a.sums, b.sums, rtol=1e-4, atol=1e-3)
+        and np.allclose(a.total, b.total, rtol=1e-4, atol=1e-3)
     )
 
 
@@ -99,9 +134,14 @@ def main() -> None:
     args = parser.parse_args()
     path = args.content / examples_file.FILE
     examples = build(args.content)
-    summary = f"{int(examples.counts.sum())} questions, {len(examples.labels)} classes"
+    if examples is None:
+        sys.exit(f"error: the tuning sets hold no question about {args.content}'s targets: no {path.name} to write")
+    summary = f"{len(examples.labels)} classes, {int(examples.counts.sum())} labels"
     if args.check:
-        ok = path.exists() and same(examples_file.load(path), examples)
+        try:
+            ok = path.exists() and same(examples_file.load(path), examples)
+        except examples_file.ExamplesError:
+            ok = False
         print(f"{path}: {'matches' if ok else 'differs from'} the tuning sets ({summary})")
         sys.exit(0 if ok else 1)
     examples_file.save(path, examples)

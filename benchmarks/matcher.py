@@ -40,8 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from examples import by_set as examples_by_set  # noqa: E402
-from examples import combined, held_out_answerers  # noqa: E402
+from examples import asked_in, examples_of, held_out_answerers  # noqa: E402
 from phrasings import ordered_phrasings  # noqa: E402
 from quality import evaluate  # noqa: E402
 from sets import REGRESSION, TEST, TUNING, QuestionSet, load_all  # noqa: E402
@@ -196,9 +195,7 @@ def per_target(library: Library, sets: list[QuestionSet], tuning: list[QuestionS
     them), the decision as fitted for the content as it is (15 a target): not refitted per k. The
     probe learns from the other tuning sets' questions, not from the ones measured."""
     others = [s for s in tuning if s.name not in {m.name for m in sets}]
-    examples = combined(
-        list(examples_by_set(others, {t.id for t in library.targets}, shared_embedder().encode).values())
-    )
+    examples = examples_of(others, {t.id for t in library.targets}, shared_embedder().encode, asked_in(sets))
     library = dataclasses.replace(library, examples=examples)
     print("phrasings a target (decision not refitted): " + ", ".join(f"{s.name} hit/declined" for s in sets))
     most = max(len(t.phrasings) for t in library.targets)

@@ -32,8 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from examples import by_set as examples_by_set  # noqa: E402
-from examples import combined, held_out_answerers  # noqa: E402
+from examples import examples_of, held_out_answerers  # noqa: E402
 from quality import follow_up_right, independent  # noqa: E402
 from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
@@ -418,7 +417,7 @@ def main() -> None:
     base = library.parameters  # the defaults of the decision, the file's matching constants
     encode = memoized(shared_embedder().encode)  # folds and sets ask the same texts many times
     sets = load_all(TUNING)
-    examples = combined(list(examples_by_set(sets, {t.id for t in library.targets}, encode).values()))
+    examples = examples_of(sets, {t.id for t in library.targets}, encode)
     library = dataclasses.replace(library, examples=examples)
     answerer = Answerer(library, encode=encode)
     held = held_out_answerers(library, sets, encode)
@@ -470,7 +469,8 @@ def main() -> None:
         + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True))
     )
     if not args.dry_run:
-        examples_file.save(args.content / examples_file.FILE, examples)
+        if examples is not None:
+            examples_file.save(args.content / examples_file.FILE, examples)
         write(args.content / "parameters.yaml", parameters, fitted)
         load_library(args.content)  # what was written reads back
         print(f"written: {args.content / 'parameters.yaml'}")

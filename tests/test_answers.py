@@ -227,8 +227,10 @@ def test_without_context_a_follow_up_is_a_new_question(answerer: Answerer) -> No
     nearest answer with the caveat, never the answer as if it were one."""
     answer = answerer.answer("and in US dollars?")
     assert answer.kind is not Kind.ANSWER
-    assert answerer.answer("and who wrote the article?").kind is Kind.CAVEAT
+    assert answerer.answer("and in 2024?").kind is not Kind.ANSWER
+    assert answerer.answer("and who wrote the article?").kind is Kind.ANSWER  # a question of its own
     assert answerer.answer("and how many people use generative AI in China?").kind is Kind.ANSWER
+    assert answerer.answer("but why?").kind is Kind.NO_ANSWER
     assert answerer.answer("why?").kind is Kind.NO_ANSWER  # the reason of nothing: not some passage
 
 

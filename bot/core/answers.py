@@ -44,7 +44,10 @@ _THE_ARTICLE = re.compile(r"\b(this|that) (article|piece|story|text)\b|[这這]�
 _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W*$", re.IGNORECASE)
 # Continuing a sentence nobody began ("and in US dollars?" as a chat's first message): what it adds to
 # is unknown, so the nearest answer comes with the caveat, not as the answer.
-_CONTINUES = re.compile(r"^\s*(and|but|also)\b", re.IGNORECASE)
+# With a question word of its own ("and who wrote it?") it is a question, and is answered as one.
+_CONTINUES = re.compile(
+    r"^\s*(and|but|also)\b(?!.*\b(who|whom|what|when|where|which|why|how)\b)", re.IGNORECASE
+)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
     r"^\W*(source|sources|quote|passage|proof|citation|link|where does it say( that| so)?|says who|"
@@ -81,7 +84,7 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 # Asking for a reason, and nothing else: after an answer it asks for that answer's reason (``_AGAIN``).
-_REASON = re.compile(r"^\W*(why|how so|how come|为什么|為什麼)\W*$", re.IGNORECASE)
+_REASON = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(why|how so|how come|为什么|為什麼)\W*$", re.IGNORECASE)
 
 
 def _length(question: str) -> float:
@@ -443,10 +446,18 @@ class Answerer:
                 best = assessment.best
                 if best is None or assessment.confidence < self.answer_at or best.probability < 0.5:
                     return []
+                if not self._asks(piece):
+                    return []  # "I have to cite this in my homework and …": context, not a question
                 target = best.target
             if target not in found:
                 found.append(target)
         return found if len(found) >= 2 else []
+
+    def _asks(self, piece: str) -> bool:
+        """A part that may be a question of its own: it asks ("how many …", "…?"), is a fragment of a
+        few words ("the date"), or is not in Latin script (Chinese asks without a question mark)."""
+        script = foreign_script(piece) >= self.parameters.chinese_share
+        return script or bool(_ASKING.search(piece.strip())) or _length(piece) <= 5
 
     def matches(self, question: str, limit: int) -> list[Target]:
         """Every target confident enough to answer, best first (inline mode lists several)."""

@@ -253,6 +253,13 @@ def _examples(path: Path, ids: list[str], check: Checker) -> Examples | None:
             f"the probe learns from the phrasings alone until {rewrite}"
         )
         return None
+    uncovered = examples.uncovered(ids)
+    if uncovered:
+        check.warnings.append(
+            f"{path}:1: no question in it is about {', '.join(uncovered)}: the probe learns "
+            f"{'that target' if len(uncovered) == 1 else 'those targets'} from the phrasings alone "
+            "(question sets that ask about it, then `python benchmarks/examples.py`)"
+        )
     return examples
 
 

@@ -13,6 +13,8 @@ questions. ``benchmarks/examples.py`` writes it from the sets; a test checks it 
 
 from __future__ import annotations
 
+import os
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,41 +29,39 @@ UNANSWERED = ""  # the class of questions the article does not answer
 class Examples(NamedTuple):
     labels: tuple[str, ...]  # each class: a target id, or UNANSWERED
     gram: np.ndarray  # dimensions × dimensions: the sum of x xᵀ over every example
-    sums: np.ndarray  # classes × dimensions: the sum of each class's vectors
+    sums: np.ndarray  # classes × dimensions: the sum of the vectors of each class's examples
     counts: np.ndarray  # classes: how many examples each has
+    total: np.ndarray  # dimensions: the sum of every example's vector (once, however many classes it has)
 
     @classmethod
-    def of(cls, vectors: np.ndarray, labels: Sequence[str]) -> Examples:
-        classes = tuple(sorted(set(labels)))
-        owner = np.asarray([classes.index(label) for label in labels], dtype=np.intp)
-        sums = np.zeros((len(classes), vectors.shape[1]), dtype=np.float64)
-        np.add.at(sums, owner, vectors.astype(np.float64))
-        gram = vectors.astype(np.float64).T @ vectors.astype(np.float64)
-        return cls(classes, gram, sums, np.bincount(owner, minlength=len(classes)))
-
-    def __add__(self, other: object) -> Examples:
-        if not isinstance(other, Examples):
-            return NotImplemented
-        classes = tuple(sorted(set(self.labels) | set(other.labels)))
-        sums = np.zeros((len(classes), self.gram.shape[0]), dtype=np.float64)
-        counts = np.zeros(len(classes), dtype=np.int64)
-        for part in (self, other):
-            rows = [classes.index(label) for label in part.labels]
-            sums[rows] += part.sums
-            counts[rows] += part.counts
-        return Examples(classes, self.gram + other.gram, sums, counts)
+    def of(cls, vectors: np.ndarray, labels: Sequence[Sequence[str]]) -> Examples:
+        """``labels``: each example's classes; a question two targets answer counts for both."""
+        classes = tuple(sorted({label for own in labels for label in own}))
+        position = {label: i for i, label in enumerate(classes)}
+        members = np.zeros((len(labels), len(classes)), dtype=np.float64)
+        for row, own in enumerate(labels):
+            members[row, [position[label] for label in own]] = 1.0
+        vectors = vectors.astype(np.float64)
+        return cls(classes, vectors.T @ vectors, members.T @ vectors, members.sum(axis=0), vectors.sum(axis=0))
 
     def regression(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Their share of the probe's normal equations, for classes ``ids`` then UNANSWERED: the Gram
-        matrix, and Xᵀ T with T = +1 for an example's own class, −1 for every other."""
-        total = self.sums.sum(axis=0)
+        matrix, and Xᵀ T with T = +1 for an example's own classes, −1 for every other. A class no
+        example has gets a column of zeros: the examples say nothing about it (not that none is it)."""
         position = {label: i for i, label in enumerate(self.labels)}
-        columns = [2 * self.sums[position[c]] - total if c in position else -total for c in (*ids, UNANSWERED)]
+        columns = [
+            2 * self.sums[position[c]] - self.total if c in position else np.zeros_like(self.total)
+            for c in (*ids, UNANSWERED)
+        ]
         return self.gram, np.stack(columns, axis=1)
 
     def unknown(self, ids: Sequence[str]) -> list[str]:
         """The targets the examples are about that the content no longer has."""
         return [label for label in self.labels if label != UNANSWERED and label not in set(ids)]
+
+    def uncovered(self, ids: Sequence[str]) -> list[str]:
+        """The content's targets no example is about: the probe learns them from their phrasings alone."""
+        return [target for target in ids if target not in set(self.labels)]
 
 
 class ExamplesError(ValueError):
@@ -69,39 +69,59 @@ class ExamplesError(ValueError):
 
 
 def save(path: Path, examples: Examples) -> None:
-    """Write ``examples`` as float32, uncompressed (vectors do not compress, and it loads faster). A
-    file that already holds the same numbers is left alone: a zip records when it was written, and a
-    refit that changes nothing should not change the repository."""
+    """Write ``examples`` as float32, uncompressed (vectors do not compress, and it loads faster), in
+    one step (a temporary file renamed over it). A file that already holds the same numbers is left
+    alone: a zip records when it was written, and a refit that changes nothing should change no byte."""
     arrays = {
         "labels": np.asarray(examples.labels, dtype=str),
         "gram": examples.gram.astype(np.float32),
         "sums": examples.sums.astype(np.float32),
         "counts": examples.counts.astype(np.int64),
+        "total": examples.total.astype(np.float32),
     }
     try:
         with np.load(path, allow_pickle=False) as old:
             if all(key in old and np.array_equal(old[key], value) for key, value in arrays.items()):
                 return
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+    except Exception:  # no file, or one about to be replaced: either way, write it
         pass
-    np.savez(path, labels=arrays["labels"], gram=arrays["gram"], sums=arrays["sums"], counts=arrays["counts"])
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
+        np.savez(
+            handle,
+            labels=arrays["labels"],
+            gram=arrays["gram"],
+            sums=arrays["sums"],
+            counts=arrays["counts"],
+            total=arrays["total"],
+        )
+    os.replace(handle.name, path)
 
 
 def load(path: Path) -> Examples:
     """The examples in ``path``; ExamplesError saying what is wrong with it."""
+    if not zipfile.is_zipfile(path):
+        raise ExamplesError("not a readable examples file (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            labels = tuple(str(label) for label in archive["labels"])
-            gram, sums, counts = archive["gram"], archive["sums"], archive["counts"]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise ExamplesError(f"not a readable examples file ({exc})") from exc
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ExamplesError("not a readable examples file (not an .npz archive)")
+            labels_array = archive["labels"]
+            gram, sums, counts, total = (archive[key] for key in ("gram", "sums", "counts", "total"))
+    except ExamplesError:
+        raise
+    except Exception as exc:  # numpy and zipfile raise many kinds for a damaged file
+        raise ExamplesError(f"not a readable examples file ({type(exc).__name__}: {exc})") from exc
+    if labels_array.ndim != 1 or labels_array.dtype.kind != "U":
+        raise ExamplesError("its labels are not a list of target ids")
+    labels = tuple(str(label) for label in labels_array)
+    if len(set(labels)) != len(labels):
+        raise ExamplesError("a target id appears twice among its labels")
+    if not all(a.dtype.kind == "f" for a in (gram, sums, total)) or counts.dtype.kind not in "iu":
+        raise ExamplesError("its arrays are not numbers of the expected kinds")
     dimensions = gram.shape[0] if gram.ndim == 2 else -1
-    if (
-        gram.shape != (dimensions, dimensions)
-        or sums.shape != (len(labels), dimensions)
-        or counts.shape != (len(labels),)
-    ):
+    shapes = (gram.shape, sums.shape, counts.shape, total.shape)
+    if shapes != ((dimensions, dimensions), (len(labels), dimensions), (len(labels),), (dimensions,)):
         raise ExamplesError(f"its arrays do not fit together (gram {gram.shape}, sums {sums.shape})")
-    if not (np.isfinite(gram).all() and np.isfinite(sums).all()):
+    if not (np.isfinite(gram).all() and np.isfinite(sums).all() and np.isfinite(total).all()):
         raise ExamplesError("it holds numbers that are not finite")
-    return Examples(labels, gram, sums, counts)  # float32, as kept
+    return Examples(labels, gram, sums, counts, total)  # float32, as kept
