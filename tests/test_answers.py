@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from bot.core.answers import Answerer, Kind
@@ -375,3 +376,18 @@ def test_a_sentence_is_not_answered_against_what_the_whole_message_says(answerer
 def test_small_talk_after_a_greeting_is_small_talk(answerer: Answerer) -> None:
     """ "how's your day going?" has "day" in it, but it asks for no date."""
     assert answerer.answer("hey whats up, how's your day going?").kind is Kind.SMALL_TALK
+
+
+def test_the_per_target_reduction_gives_what_the_plain_one_gives(answerer: Answerer) -> None:
+    """Each target's nearest phrasing and sentence, read over its run of rows, as ``np.maximum.at`` reads them."""
+    semantic = answerer.semantic
+    vector = semantic.vectors(["how much did china spend on basic research in dollars"])[0]
+    fast = semantic.nearness(vector)
+    runs = semantic._asked_runs, semantic._says_runs
+    assert all(r is not None for r in runs)
+    semantic._asked_runs = semantic._says_runs = None
+    try:
+        plain = semantic.nearness(vector)
+    finally:
+        semantic._asked_runs, semantic._says_runs = runs
+    assert np.array_equal(fast.asked, plain.asked) and np.array_equal(fast.says, plain.says)

@@ -45,9 +45,7 @@ _ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|also|same)\b|呢\W
 # Continuing a sentence nobody began ("and in US dollars?" as a chat's first message): what it adds to
 # is unknown, so the nearest answer comes with the caveat, not as the answer.
 # With a question word of its own ("and who wrote it?") it is a question, and is answered as one.
-_CONTINUES = re.compile(
-    r"^\s*(and|but|also)\b(?!.*\b(who|whom|what|when|where|which|why|how)\b)", re.IGNORECASE
-)
+_CONTINUES = re.compile(r"^\s*(and|but|also)\b(?!.*\b(who|whom|what|when|where|which|why|how)\b)", re.IGNORECASE)
 # Asking for the same thing again: where it says so, more of it.
 _AGAIN = re.compile(
     r"^\W*(source|sources|quote|passage|proof|citation|link|where does it say( that| so)?|says who|"

@@ -177,7 +177,9 @@ class Parameters:
 def decision_row(features: np.ndarray, probabilities: np.ndarray, best: int) -> np.ndarray:
     """What the second stage sees (``DECISION_FEATURES``): the best target's probability, the runner-up's,
     and the best target's features."""
-    runner_up = float(np.max(np.delete(probabilities, best))) if len(probabilities) > 1 else 0.0
+    others = probabilities.copy()
+    others[best] = -np.inf
+    runner_up = float(np.max(others)) if len(probabilities) > 1 else 0.0
     chosen = float(probabilities[best])
     return np.concatenate(([chosen, math.log(chosen + 1e-3), runner_up], features[best]))
 
