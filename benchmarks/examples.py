@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import shutil
 import sys
 import tempfile
@@ -40,13 +41,21 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 Pair = tuple[str, tuple[str, ...]]  # a question and the classes it counts for
 
 
+def _questions(qset: QuestionSet) -> list[Pair]:
+    """Every question of a set a reader asks on its own, with the targets that answer it (none: the
+    article does not). A follow-up's second question is left out: it means something only after the first."""
+    asked = [*(qset.in_scope + qset.chinese), *((item.first, item.expect) for item in qset.follow_ups)]
+    return [*asked, *((q, ()) for q, _ in qset.near_miss), *((q, ()) for q in qset.off_topic)]
+
+
 def labelled(qset: QuestionSet, ids: set[str]) -> list[Pair]:
     """(question, classes) pairs of one set: every target a question expects that the content has (a
     question either of two targets answers counts for both), or UNANSWERED."""
-    asked = [*(qset.in_scope + qset.chinese), *((item.first, item.expect) for item in qset.follow_ups)]
-    pairs = [(q, own) for q, expect in asked if (own := tuple(e for e in expect if e in ids))]
-    pairs += [(q, (UNANSWERED,)) for q, _ in qset.near_miss]
-    pairs += [(q, (UNANSWERED,)) for q in qset.off_topic]
+    pairs = []
+    for question, expect in _questions(qset):
+        own = tuple(e for e in expect if e in ids) if expect else (UNANSWERED,)
+        if own:
+            pairs.append((question, own))
     return pairs
 
 
@@ -57,15 +66,12 @@ def key(question: str) -> str:
 
 def asked_in(sets: Sequence[QuestionSet]) -> set[str]:
     """Every question of the sets, as ``key``s."""
-    return {
-        key(q)
-        for qset in sets
-        for q in (
-            *(q for q, _ in qset.in_scope + qset.chinese + qset.near_miss),
-            *qset.off_topic,
-            *(item.first for item in qset.follow_ups),
-        )
-    }
+    return {key(q) for qset in sets for q, _ in _questions(qset)}
+
+
+@functools.cache
+def _regression() -> frozenset[str]:
+    return frozenset(asked_in(load_all(REGRESSION)))
 
 
 def examples_of(
@@ -73,7 +79,7 @@ def examples_of(
 ) -> Examples | None:
     """The sets' questions as examples, each once; none that is (up to ``key``) in ``leave_out``, nor
     in the regression set, which stays a set nothing was fitted on."""
-    leave_out = leave_out | asked_in(load_all(REGRESSION))
+    leave_out = leave_out | _regression()
     chosen: dict[str, Pair] = {}
     for qset in sets:
         for question, classes in labelled(qset, ids):

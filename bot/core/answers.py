@@ -349,20 +349,19 @@ class Answerer:
 
     def _states(self, question: str, target: Target) -> bool:
         """Whether ``target``'s answer states what the question asks for (a time, a person, a number)."""
-        asked = asks_for(question)
+        return bool(asks_for(question)) and not self._lacks(question, target)
+
+    def _lacks(self, question: str, target: Target) -> bool:
+        """Whether the question asks for a kind of thing ``target``'s answer does not state (``lacks``)."""
         holds = self._holds[self._index_of[target.id]]
-        return bool(asked) and not lacks(asked, question, self.matcher.terms(question), holds)
+        return lacks(asks_for(question), question, self.matcher.terms(question), holds)
 
     def _not_quite(self, question: str, target: Target) -> bool:
         """Whether a follow-up asks for more than ``target`` says, so its answer gets the caveat: another
         country ("what about in the US?" after China's figure), another year ("and in 2025?"), or who /
         when / how many where the answer holds no such thing ("how many of them are there?")."""
         holds = self._holds[self._index_of[target.id]]
-        return (
-            self.matcher.elsewhere(question, target)
-            or other_year(question, holds)
-            or lacks(asks_for(question), question, self.matcher.terms(question), holds)
-        )
+        return self.matcher.elsewhere(question, target) or other_year(question, holds) or self._lacks(question, target)
 
     def _leaning(self, question: str) -> Leaning:
         """How a message leans on the one before: by a pronoun in a short question ("who reported it?";
