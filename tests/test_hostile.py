@@ -81,6 +81,13 @@ def check(answerer: Answerer, library: Library, question: str) -> None:
     assert plain.strip()
 
 
+def test_symbols_joined_by_and_are_not_two_questions(answerer: Answerer, library: Library) -> None:
+    """Found by the test below: "%r.&$" was split at "&" and each symbol answered as a question."""
+    answer = answerer.answer("\u200b%r.&\u200b\u200b\u200b$")
+    assert answer.more == ()
+    check(answerer, library, "\u200b%r.&\u200b\u200b\u200b$")
+
+
 @settings(max_examples=400, deadline=None)
 @given(HOSTILE)
 def test_hostile_mixtures(answerer: Answerer, library: Library, question: str) -> None:

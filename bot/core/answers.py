@@ -453,6 +453,8 @@ class Answerer:
     def _asks(self, piece: str) -> bool:
         """A part that may be a question of its own: it asks ("how many …", "…?"), is a fragment of a
         few words ("the date"), or is not in Latin script (Chinese asks without a question mark)."""
+        if sum(c.isalpha() for c in piece) < 2:
+            return False  # "%r." or "$" between two "&": nothing to read
         script = foreign_script(piece) >= self.parameters.chinese_share
         return script or bool(_ASKING.search(piece.strip())) or _length(piece) <= 5
 
