@@ -29,9 +29,12 @@
   something, which organisation, what a number refers to); the 8 word for word in the content removed;
 * ``sets/tuning_h.yaml``: a ninth, asked for a casual group chat (slang, typos, very short follow-ups);
   the 2 word for word in the content removed;
-* ``sets/test8.yaml``: the fresh test set of this round, written before it began, kept out of the
-  repository until every change was made and looked at once, at the very end (its figures are in the
-  README); the next round should make it a tuning set and write a test9.
+* ``sets/test8.yaml``: the eighth fresh test set, looked at once at the end of its round (scored twice:
+  after the round's changes and after its review's fixes); a tuning set since (the 11 questions word
+  for word in the content removed);
+* ``sets/test9.yaml``: the fresh test set of this round, written at its start by a helper that saw only
+  the article and the targets, kept out of the repository until every change was made and looked at
+  once, at the very end (its figures are in the README); the next round should make it a tuning set.
 
 The tuning sets' questions are also the examples the probe learns from (``content/examples.npz``,
 written by ``benchmarks/examples.py``): a figure on a tuning set is in-sample for the probe; the
@@ -65,13 +68,14 @@ TUNING = {
         "test7",
         "tuning_g",
         "tuning_h",
+        "test8",
     )
 }
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test8": HERE / "sets" / "test8.yaml"}
+TEST = {"test9": HERE / "sets" / "test9.yaml"}
 
 
 @dataclass(frozen=True)
