@@ -83,6 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.core.store import StoreError, format_stats, open_store
 
             settings = Settings(token="", db_path=db_path(), database_url=database_url())
+            if settings.database_url is None and not settings.db_path.exists():
+                # Creating an empty log here would hide a mistyped ARTICLE_BOT_DB behind "0 questions".
+                print(
+                    f"error: no question log at {settings.db_path} (the bot writes it when it first answers; "
+                    "ARTICLE_BOT_DB names it)",
+                    file=sys.stderr,
+                )
+                return 1
             try:
                 print(format_stats(open_store(settings, prepare=False).stats()))
             except StoreError as exc:
@@ -100,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from bot.core.answers import Answerer
 
+    if args.question and not " ".join(args.question).strip():
+        # 'ask ""': a question left empty, not a wish to read standard input.
+        print('error: ask what? For example: python -m bot ask "Who wrote the article?"', file=sys.stderr)
+        return 1
     return _ask(Answerer(library, threshold), " ".join(args.question))
 
 

@@ -7,6 +7,7 @@ before it. At a terminal there is a prompt; from a file or a pipe each answer is
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from typing import TextIO
 
@@ -66,6 +67,9 @@ def command(line: str, library: Library) -> str | None:
         return "\n".join([article.title, by, *([article.url] if article.url else [])])
     if name in ("/help", "/start"):
         return HELP
+    if name != "/ask" and re.fullmatch(r"/\w+(@\w+)?", name):
+        # "/stats" and the like are Telegram's or the owner's (python -m bot stats), not a question.
+        return f"{name} is not a command here; /help lists them."
     return None
 
 

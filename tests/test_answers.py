@@ -88,6 +88,19 @@ def test_a_short_part_asks_about_the_part_before_it(answerer: Answerer) -> None:
     assert answer.target is not None and answer.target.id == "mao-ning" and answer.more == ()
 
 
+def test_a_part_with_a_pronoun_is_read_with_the_part_before_it(answerer: Answerer) -> None:
+    """ "… and how much did it rise?": "it" is the spending just asked about, not Goldman's stocks."""
+    answer = answerer.answer("how much did China spend on basic research and how much did it rise?")
+    assert answer.target is not None and answer.target.id == "basic-research-2024"
+    assert [t.id for t in answer.more] == ["basic-research-growth"]
+
+
+def test_one_word_after_and_is_part_of_a_name_not_a_second_question(answerer: Answerer) -> None:
+    answer = answerer.answer("how many countries does china cooperate with on science and technology?")
+    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "cooperation-countries"
+    assert answer.more == ()  # not also "which technologies does the article mention?"
+
+
 def test_lookup_by_id(answerer: Answerer) -> None:
     found = answerer.lookup("follower")
     assert found is not None and found.target is not None and found.target.id == "follower"
@@ -289,6 +302,15 @@ def test_a_question_in_chinese_after_an_answer_is_read_on_its_own_unless_it_lean
     assert countries.target is not None and countries.target.id == "cooperation-countries"
     when = answerer.answer("她什么时候说的？", mao_ning)  # "when did she say it?": still a follow-up
     assert when.kind is Kind.ANSWER and when.target == mao_ning
+
+
+def test_when_about_a_figure_the_article_does_not_date_is_not_answered_with_the_articles_date(
+    answerer: Answerer, library: Library
+) -> None:
+    when = answerer.answer("when?", library.target("genai-users"))
+    assert when.kind is Kind.CAVEAT  # the article's own date is the nearest it says, not that figure's date
+    by_whom = answerer.answer("by whom?", library.target("date"))
+    assert by_whom.kind is Kind.ANSWER and by_whom.target is not None and by_whom.target.id == "author"
 
 
 @pytest.mark.parametrize(

@@ -184,3 +184,34 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     process.stdout.close()
     assert process.wait(timeout=60) != 0
     assert b"Traceback" not in process.stderr.read()
+
+
+def test_ask_with_an_empty_question_says_how_to_ask() -> None:
+    result = run("ask", "  ", stdin="Who wrote the article?\n")
+    assert result.returncode == 1
+    assert "ask what?" in result.stderr and 'python -m bot ask "' in result.stderr
+    assert result.stdout == ""  # not read as "questions from standard input"
+
+
+def test_a_command_the_terminal_does_not_have_is_not_read_as_a_question() -> None:
+    result = run("ask", "/stats")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "/stats is not a command here; /help lists them."
+
+
+def test_a_content_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: Path) -> None:
+    for folder, expected in ((tmp_path / "nowhere", "no such folder"), (ROOT / "README.md", "not a folder")):
+        for command in (["ask", "who wrote it?"], ["check"]):
+            result = run(*command, env={"ARTICLE_BOT_CONTENT_DIR": str(folder)})
+            assert result.returncode == 1
+            assert result.stderr.strip() == f"{folder}: {expected} (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+
+
+def test_stats_of_a_log_that_does_not_exist_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    log = tmp_path / "typo" / "questions.sqlite3"
+    result = run("stats", env={"ARTICLE_BOT_DB": str(log)})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: no question log at {log} (the bot writes it when it first answers; ARTICLE_BOT_DB names it)"
+    ]
+    assert not (tmp_path / "typo").exists()

@@ -205,7 +205,14 @@ def test_unknown_placeholder_in_small_talk(tmp_path: Path) -> None:
 
 
 def test_no_content_files(tmp_path: Path) -> None:
-    assert errors(tmp_path) == [f"{tmp_path}:1: no *.yaml content files found"]
+    assert errors(tmp_path) == [f"{tmp_path}: no *.yaml content files in this folder"]
+    assert errors(tmp_path / "missing") == [
+        f"{tmp_path / 'missing'}: no such folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+    ]
+    (tmp_path / "README.md").write_text("not a folder\n")
+    assert errors(tmp_path / "README.md") == [
+        f"{tmp_path / 'README.md'}: not a folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+    ]
 
 
 def test_unanswered_questions_load_and_bad_ones_are_reported(tmp_path: Path) -> None:

@@ -286,7 +286,11 @@ class Answerer:
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
             if followed is not None:
-                kind = Kind.CAVEAT if self._not_quite(question, followed) else Kind.ANSWER
+                kind = (
+                    Kind.CAVEAT
+                    if self._not_quite(question, followed) or self._elsewhere(question, previous, followed)
+                    else Kind.ANSWER
+                )
                 return self._for(followed, question, assessment, language, kind=kind)
         parts = self._parts(question)
         best = assessment.best
@@ -346,6 +350,14 @@ class Answerer:
         if rows is None:
             return None
         return self.library.targets[int(np.argmax(rows @ self.parameters.follow_up_weights()))]
+
+    def _elsewhere(self, question: str, previous: Target, followed: Target) -> bool:
+        """A bare question word about a fact of the article whose answer does not state it, resolved to the
+        article's own byline or date: "when?" after the count of generative AI users gets the article's
+        date, which is not that figure's. (After the date, "by whom?" gets the author plainly.)"""
+        if not _BARE.match(question) or followed.id == previous.id or not self._lacks(question, previous):
+            return False
+        return bool(getattr(followed, "facts", ())) and not getattr(previous, "facts", ())
 
     def _states(self, question: str, target: Target) -> bool:
         """Whether ``target``'s answer states what the question asks for (a time, a person, a number)."""
@@ -434,10 +446,14 @@ class Answerer:
         found: list[Target] = []
         if not pieces:
             return []
-        for piece in pieces:
+        for before, piece in zip(["", *pieces], pieces, strict=False):
+            if _length(before) >= 3 and _length(piece) < 2 and not _BARE.match(piece) and not HAN.search(piece):
+                return []  # "… cooperate with on science and technology?": one word after a question ends its name
             assessment = self.assess(piece)
-            # "… and when?": a part that is only a question word asks about the part before it.
-            target = self._follow_up(piece, found[-1], assessment) if found and _BARE.match(piece) else None
+            # "… and when?", "… and how much did it rise?": a part that is only a question word, or leans on
+            # a pronoun, asks about the part before it.
+            leans = _BARE.match(piece) or self._leaning(piece).pronoun
+            target = self._follow_up(piece, found[-1], assessment) if found and leans else None
             if target is None:
                 # Each part must be clearly one target's: "according to the piece, …" is no question of its own.
                 best = assessment.best

@@ -178,9 +178,14 @@ def load_library(content_dir: str | Path) -> Library:
     """Read every ``*.yaml`` in ``content_dir``; raise ContentError listing all problems."""
     directory = Path(content_dir)
     check = Checker()
-    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    # A folder has no line to point at: these three name the folder alone.
+    if not directory.exists():
+        raise ContentError([f"{directory}: no such folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"])
+    if not directory.is_dir():
+        raise ContentError([f"{directory}: not a folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"])
+    files = sorted(directory.glob("*.yaml"))
     if not files:
-        raise ContentError([f"{directory}:1: no *.yaml content files found"])
+        raise ContentError([f"{directory}: no *.yaml content files in this folder"])
 
     sections: dict[str, tuple[str, int, Any]] = {}
     for path in files:

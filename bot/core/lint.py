@@ -40,7 +40,8 @@ class Finding:
 
     def __str__(self) -> str:
         label = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
-        return f"{self.file}:{self.line}: {label}{self.message}"
+        where = f"{self.file}:{self.line}: " if self.file else ""  # a folder's finding names it in its message
+        return f"{where}{label}{self.message}"
 
     @classmethod
     def parse(cls, located: str, severity: Severity) -> Finding:
