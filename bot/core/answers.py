@@ -14,6 +14,7 @@ How it decides, in order:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,10 @@ def _pieces(question: str, most: int) -> list[str]:
     """The parts of a question joined by "and", commas or the like; none unless two to ``most``."""
     pieces = [p for p in _JOINERS.split(question) if len(p.strip()) > 3][: most + 1]
     return pieces if 2 <= len(pieces) <= most else []
+
+
+def _with_before(before: str, piece: str) -> str:
+    return f"{before.strip()} {piece.strip()}"
 
 
 def _asks_again(question: str) -> bool:
@@ -227,7 +232,7 @@ class Answerer:
         if not question:
             return []
         pieces = _pieces(question, self.parameters.max_parts) if parts else []
-        texts = [self._mend(q) for q in (question, *pieces)]
+        texts = [self._mend(q) for q in (question, *pieces, *self._read_with_before(pieces))]
         return [t for t in dict.fromkeys(texts) if t not in self._recent]
 
     def _mend(self, text: str) -> str:
@@ -320,7 +325,8 @@ class Answerer:
         Is Argentina one of them?")."""
         sentences = _sentences(question)
         # The question, its parts and its sentences at once: one batch for the embedding.
-        self._vectors([question, *_pieces(question, self.parameters.max_parts), *sentences])
+        pieces = _pieces(question, self.parameters.max_parts)
+        self._vectors([question, *pieces, *self._read_with_before(pieces), *sentences])
         whole = self.assess(question)
         if whole.confidence >= self.answer_at or not sentences:
             return whole
@@ -450,10 +456,15 @@ class Answerer:
             if _length(before) >= 3 and _length(piece) < 2 and not _BARE.match(piece) and not HAN.search(piece):
                 return []  # "… cooperate with on science and technology?": one word after a question ends its name
             assessment = self.assess(piece)
-            # "… and when?", "… and how much did it rise?": a part that is only a question word, or leans on
-            # a pronoun, asks about the part before it.
-            leans = _BARE.match(piece) or self._leaning(piece).pronoun
-            target = self._follow_up(piece, found[-1], assessment) if found and leans else None
+            # "… and when?": a part that is only a question word asks about the part before it.
+            target = self._follow_up(piece, found[-1], assessment) if found and _BARE.match(piece) else None
+            if found and target is None and self._pronoun_part(piece):
+                # "… and how much did it rise?": "it" is what the part before asked about; read with it,
+                # unless that reads as the part before's own answer ("who is the author and where was it
+                # published?": the outlet, as the part alone says).
+                together = self.assess(_with_before(before, piece))
+                if together.best is not None and together.best.target != found[-1]:
+                    assessment = together
             if target is None:
                 # Each part must be clearly one target's: "according to the piece, …" is no question of its own.
                 best = assessment.best
@@ -465,6 +476,13 @@ class Answerer:
             if target not in found:
                 found.append(target)
         return found if len(found) >= 2 else []
+
+    def _pronoun_part(self, piece: str) -> bool:
+        return not _BARE.match(piece) and self._leaning(piece).pronoun
+
+    def _read_with_before(self, pieces: list[str]) -> list[str]:
+        """The parts that lean on a pronoun, each read with the part before it (embedded ahead)."""
+        return [_with_before(a, b) for a, b in itertools.pairwise(pieces) if self._pronoun_part(b)]
 
     def _asks(self, piece: str) -> bool:
         """A part that may be a question of its own: it asks ("how many …", "…?"), is a fragment of a
