@@ -69,7 +69,7 @@ def command(line: str, library: Library) -> str | None:
         return HELP
     if name != "/ask" and re.fullmatch(r"/\w+(@\w+)?", name):
         # "/stats" and the like are Telegram's or the owner's (python -m bot stats), not a question.
-        return f"{name} is not a command here; /help lists them."
+        return f"{name} is not a command here; /help lists them (the statistics: python -m bot stats)."
     return None
 
 

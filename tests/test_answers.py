@@ -88,17 +88,38 @@ def test_a_short_part_asks_about_the_part_before_it(answerer: Answerer) -> None:
     assert answer.target is not None and answer.target.id == "mao-ning" and answer.more == ()
 
 
-def test_a_part_with_a_pronoun_is_read_with_the_part_before_it(answerer: Answerer) -> None:
-    """ "… and how much did it rise?": "it" is the spending just asked about, not Goldman's stocks."""
-    answer = answerer.answer("how much did China spend on basic research and how much did it rise?")
-    assert answer.target is not None and answer.target.id == "basic-research-2024"
-    assert [t.id for t in answer.more] == ["basic-research-growth"]
-
-
-def test_one_word_after_and_is_part_of_a_name_not_a_second_question(answerer: Answerer) -> None:
-    answer = answerer.answer("how many countries does china cooperate with on science and technology?")
-    assert answer.kind is Kind.ANSWER and answer.target is not None and answer.target.id == "cooperation-countries"
-    assert answer.more == ()  # not also "which technologies does the article mention?"
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        # "it" / "that" is what the part before asked about, not Goldman's forecast rise.
+        (
+            "how much did China spend on basic research and how much did it rise?",
+            ["basic-research-2024", "basic-research-growth"],
+        ),
+        (
+            "How much did China spend on basic research in 2024, and how much did that increase?",
+            ["basic-research-2024", "basic-research-growth"],
+        ),
+        # Read with the part before only where that is sure of a new target; else the part alone.
+        ("who is the author and where was it published?", ["author", "outlet"]),
+        (
+            "how many countries does China cooperate with and how many agreements has it signed?",
+            ["cooperation-countries", "intergovernmental-agreements"],
+        ),
+        (
+            "how much did China spend on basic research and how much will its stocks rise?",
+            ["basic-research-2024", "goldman-stock-rise"],
+        ),
+        # A time the part before's answer states is that answer's: her October 2024, not the article's date.
+        ("what did Mao Ning say and when did she say it?", ["mao-ning"]),
+    ],
+)
+def test_a_part_with_a_pronoun_is_read_with_the_part_before_it(
+    answerer: Answerer, question: str, parts: list[str]
+) -> None:
+    answer = answerer.answer(question)
+    assert answer.kind is Kind.ANSWER and answer.target is not None, question
+    assert [answer.target.id, *(t.id for t in answer.more)] == parts, question
 
 
 def test_lookup_by_id(answerer: Answerer) -> None:

@@ -196,7 +196,9 @@ def test_ask_with_an_empty_question_says_how_to_ask() -> None:
 def test_a_command_the_terminal_does_not_have_is_not_read_as_a_question() -> None:
     result = run("ask", "/stats")
     assert result.returncode == 0
-    assert result.stdout.strip() == "/stats is not a command here; /help lists them."
+    assert (
+        result.stdout.strip() == "/stats is not a command here; /help lists them (the statistics: python -m bot stats)."
+    )
 
 
 def test_a_content_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: Path) -> None:
@@ -204,7 +206,10 @@ def test_a_content_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: P
         for command in (["ask", "who wrote it?"], ["check"]):
             result = run(*command, env={"ARTICLE_BOT_CONTENT_DIR": str(folder)})
             assert result.returncode == 1
-            assert result.stderr.strip() == f"{folder}: {expected} (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+            assert (
+                result.stderr.strip()
+                == f"{folder}: {expected} (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"
+            )
 
 
 def test_stats_of_a_log_that_does_not_exist_says_so_and_creates_nothing(tmp_path: Path) -> None:

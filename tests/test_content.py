@@ -207,11 +207,11 @@ def test_unknown_placeholder_in_small_talk(tmp_path: Path) -> None:
 def test_no_content_files(tmp_path: Path) -> None:
     assert errors(tmp_path) == [f"{tmp_path}: no *.yaml content files in this folder"]
     assert errors(tmp_path / "missing") == [
-        f"{tmp_path / 'missing'}: no such folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+        f"{tmp_path / 'missing'}: no such folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"
     ]
     (tmp_path / "README.md").write_text("not a folder\n")
     assert errors(tmp_path / "README.md") == [
-        f"{tmp_path / 'README.md'}: not a folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"
+        f"{tmp_path / 'README.md'}: not a folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"
     ]
 
 

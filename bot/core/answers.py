@@ -75,6 +75,9 @@ _ASKING = re.compile(
 )
 # What the whole message names that a sentence read alone would lose ("Is Argentina one of them?").
 _WARNINGS = tuple(FEATURES.index(name) for name in ("conflict", "other_year", "stranger", "type_mismatch"))
+# What a part leaning on a pronoun asks of the part before's answer when that answer states it: when she
+# said it, who reported it.
+_ABOUT_IT = frozenset({"time", "person"})
 # A part of a question that is only a question word ("… and when?", "… and why?").
 _BARE = re.compile(
     r"^\W*(?:and |but |also )?(?:by |since |until )?(?:when|where|why|how|who|whom|what|which)"
@@ -453,22 +456,21 @@ class Answerer:
         if not pieces:
             return []
         for before, piece in zip(["", *pieces], pieces, strict=False):
-            if _length(before) >= 3 and _length(piece) < 2 and not _BARE.match(piece) and not HAN.search(piece):
-                return []  # "… cooperate with on science and technology?": one word after a question ends its name
             assessment = self.assess(piece)
             # "… and when?": a part that is only a question word asks about the part before it.
             target = self._follow_up(piece, found[-1], assessment) if found and _BARE.match(piece) else None
             if found and target is None and self._pronoun_part(piece):
-                # "… and how much did it rise?": "it" is what the part before asked about; read with it,
-                # unless that reads as the part before's own answer ("who is the author and where was it
-                # published?": the outlet, as the part alone says).
-                together = self.assess(_with_before(before, piece))
-                if together.best is not None and together.best.target != found[-1]:
+                together = self._with_part_before(before, piece, found[-1])
+                if together is not None:
                     assessment = together
+                elif self._states(piece, found[-1]) and (_ABOUT_IT & asks_for(piece) or not self._sure(assessment)):
+                    # "what did Mao Ning say and when did she say it?": her statement says when. (A quantity is
+                    # another matter: "… spend on basic research, and how much did that increase?" is the rise.)
+                    target = found[-1]
             if target is None:
                 # Each part must be clearly one target's: "according to the piece, …" is no question of its own.
                 best = assessment.best
-                if best is None or assessment.confidence < self.answer_at or best.probability < 0.5:
+                if best is None or not self._sure(assessment):
                     return []
                 if not self._asks(piece):
                     return []  # "I have to cite this in my homework and …": context, not a question
@@ -477,7 +479,24 @@ class Answerer:
                 found.append(target)
         return found if len(found) >= 2 else []
 
+    def _with_part_before(self, before: str, piece: str, answered: Target) -> Assessment | None:
+        """A part leaning on a pronoun read with the part before it, where that is sure of another target
+        than the part before's: "… basic research and how much did it rise?" is the spending's rise, not
+        Goldman's forecast rise. None where the joined text is unsure or reads as the part before's own
+        answer: the part is then read alone ("who is the author and where was it published?": the outlet)."""
+        together = self.assess(_with_before(before, piece))
+        if not self._sure(together) or together.best is None or together.best.target == answered:
+            return None
+        return together
+
+    def _sure(self, assessment: Assessment) -> bool:
+        """Clearly one target's: confident enough to answer, and that target more likely than all others."""
+        best = assessment.best
+        return best is not None and assessment.confidence >= self.answer_at and best.probability >= 0.5
+
     def _pronoun_part(self, piece: str) -> bool:
+        """A part that leans on a pronoun ("how much did it rise?"); bare question words go through
+        ``_follow_up`` instead, which reads them against the previous answer's own text."""
         return not _BARE.match(piece) and self._leaning(piece).pronoun
 
     def _read_with_before(self, pieces: list[str]) -> list[str]:

@@ -180,9 +180,9 @@ def load_library(content_dir: str | Path) -> Library:
     check = Checker()
     # A folder has no line to point at: these three name the folder alone.
     if not directory.exists():
-        raise ContentError([f"{directory}: no such folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"])
+        raise ContentError([f"{directory}: no such folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"])
     if not directory.is_dir():
-        raise ContentError([f"{directory}: not a folder (ARTICLE_BOT_CONTENT_DIR names the content folder)"])
+        raise ContentError([f"{directory}: not a folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"])
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise ContentError([f"{directory}: no *.yaml content files in this folder"])
