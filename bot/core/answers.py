@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.content import Library, Passage, SmallTalk, Target
+from bot.core.content import Entry, Library, Passage, SmallTalk, Target
 from bot.core.decide import FEATURES, answer_holds, asks_for, features, foreign_script, lacks, other_year
 from bot.core.matcher import Matcher
 from bot.core.parameters import FOLLOW_UP_FEATURES
@@ -366,7 +366,11 @@ class Answerer:
         date, which is not that figure's. (After the date, "by whom?" gets the author plainly.)"""
         if not _BARE.match(question) or followed.id == previous.id or not self._lacks(question, previous):
             return False
-        return bool(getattr(followed, "facts", ())) and not getattr(previous, "facts", ())
+
+        def about_the_article(target: Target) -> bool:  # the byline or the date, not a fact in the article
+            return isinstance(target, Entry) and bool(target.facts)
+
+        return about_the_article(followed) and not about_the_article(previous)
 
     def _states(self, question: str, target: Target) -> bool:
         """Whether ``target``'s answer states what the question asks for (a time, a person, a number)."""

@@ -179,10 +179,11 @@ def load_library(content_dir: str | Path) -> Library:
     directory = Path(content_dir)
     check = Checker()
     # A folder has no line to point at: these three name the folder alone.
+    named = "the content folder: ARTICLE_BOT_CONTENT_DIR or --content"
     if not directory.exists():
-        raise ContentError([f"{directory}: no such folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"])
+        raise ContentError([f"{directory}: no such folder ({named})"])
     if not directory.is_dir():
-        raise ContentError([f"{directory}: not a folder (the content folder: ARTICLE_BOT_CONTENT_DIR or --content)"])
+        raise ContentError([f"{directory}: not a folder ({named})"])
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise ContentError([f"{directory}: no *.yaml content files in this folder"])
