@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from sets import REGRESSION, TUNING, QuestionSet, load_all  # noqa: E402
 
 from bot.core import examples as examples_file  # noqa: E402
+from bot.core import grams  # noqa: E402
 from bot.core.answers import Answerer  # noqa: E402
+from bot.core.chinese import simplified  # noqa: E402
 from bot.core.content import Library, load_library  # noqa: E402
-from bot.core.examples import UNANSWERED, Examples  # noqa: E402
+from bot.core.examples import UNANSWERED, Examples, classes_of  # noqa: E402
 from bot.core.normalise import clean  # noqa: E402
-from bot.core.semantic import simplified  # noqa: E402
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -74,11 +75,36 @@ def _regression() -> frozenset[str]:
     return frozenset(asked_in(load_all(REGRESSION)))
 
 
+def fit_grams(texts: Sequence[str], labels: Sequence[Sequence[str]], ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """The n-gram probe on these questions (bot/core/grams.py): the idf, and ridge regression onto ±1 per
+    class (columns in ``classes_of(labels)`` order). Thousands of sparse rows: scikit-learn's conjugate
+    gradients, to a tolerance far below what float32 keeps."""
+    import scipy.sparse
+    from sklearn.linear_model import Ridge
+
+    classes = classes_of(labels)
+    position = {label: i for i, label in enumerate(classes)}
+    idf = grams.idf_of(texts)
+    rows = [grams.row(text, idf) for text in texts]
+    indptr = np.cumsum([0, *(len(buckets) for buckets, _ in rows)])
+    x = scipy.sparse.csr_matrix(
+        (np.concatenate([v for _, v in rows]), np.concatenate([b for b, _ in rows]), indptr),
+        shape=(len(texts), grams.DIMENSIONS),
+    )
+    targets = grams.targets_of([[position[label] for label in own] for own in labels], len(classes))
+    model = Ridge(alpha=ridge, fit_intercept=False, solver="sparse_cg", tol=1e-7).fit(x, targets)
+    return idf, np.ascontiguousarray(model.coef_.T, dtype=np.float32)
+
+
 def examples_of(
-    sets: Sequence[QuestionSet], ids: set[str], encode: Encode, leave_out: frozenset[str] | set[str] = frozenset()
+    sets: Sequence[QuestionSet],
+    ids: set[str],
+    encode: Encode,
+    ridge: float,
+    leave_out: frozenset[str] | set[str] = frozenset(),
 ) -> Examples | None:
     """The sets' questions as examples, each once; none that is (up to ``key``) in ``leave_out``, nor
-    in the regression set, which stays a set nothing was fitted on."""
+    in the regression set, which stays a set nothing was fitted on. ``ridge``: the n-gram probe's."""
     leave_out = leave_out | _regression()
     chosen: dict[str, Pair] = {}
     for qset in sets:
@@ -88,7 +114,9 @@ def examples_of(
     if not chosen:
         return None
     pairs = list(chosen.values())
-    return Examples.of(encode([simplified(q) for q, _ in pairs]), [classes for _, classes in pairs])
+    labels = [classes for _, classes in pairs]
+    fitted = fit_grams([q for q, _ in pairs], labels, ridge)
+    return Examples.of(encode([simplified(q) for q, _ in pairs]), labels, fitted)
 
 
 def held_out_answerers(library: Library, sets: list[QuestionSet], encode: Encode) -> dict[str, Answerer]:
@@ -98,7 +126,10 @@ def held_out_answerers(library: Library, sets: list[QuestionSet], encode: Encode
     return {
         qset.name: Answerer(
             dataclasses.replace(
-                library, examples=examples_of([s for s in sets if s is not qset], ids, encode, asked_in([qset]))
+                library,
+                examples=examples_of(
+                    [s for s in sets if s is not qset], ids, encode, library.parameters.grams_ridge, asked_in([qset])
+                ),
             ),
             encode=encode,
         )
@@ -117,7 +148,7 @@ def build(content: Path, encode: Encode | None = None) -> Examples | None:
         for path in content.glob("*.yaml"):
             shutil.copy(path, directory)
         library = load_library(directory)
-    return examples_of(load_all(TUNING), {t.id for t in library.targets}, encode)
+    return examples_of(load_all(TUNING), {t.id for t in library.targets}, encode, library.parameters.grams_ridge)
 
 
 def same(a: Examples | None, b: Examples | None) -> bool:
@@ -130,6 +161,9 @@ def same(a: Examples | None, b: Examples | None) -> bool:
         and np.allclose(a.gram, b.gram, rtol=1e-4, atol=1e-3)
         and np.allclose(a.sums, b.sums, rtol=1e-4, atol=1e-3)
         and np.allclose(a.total, b.total, rtol=1e-4, atol=1e-3)
+        and (a.idf is None) == (b.idf is None)
+        and (a.idf is None or np.allclose(a.idf, b.idf, rtol=1e-5))
+        and (a.grams is None or b.grams is None or np.allclose(a.grams, b.grams, atol=1e-3))
     )
 
 

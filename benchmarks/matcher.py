@@ -195,7 +195,8 @@ def per_target(library: Library, sets: list[QuestionSet], tuning: list[QuestionS
     them), the decision as fitted for the content as it is (15 a target): not refitted per k. The
     probe learns from the other tuning sets' questions, not from the ones measured."""
     others = [s for s in tuning if s.name not in {m.name for m in sets}]
-    examples = examples_of(others, {t.id for t in library.targets}, shared_embedder().encode, asked_in(sets))
+    ridge = library.parameters.grams_ridge
+    examples = examples_of(others, {t.id for t in library.targets}, shared_embedder().encode, ridge, asked_in(sets))
     library = dataclasses.replace(library, examples=examples)
     print("phrasings a target (decision not refitted): " + ", ".join(f"{s.name} hit/declined" for s in sets))
     most = max(len(t.phrasings) for t in library.targets)

@@ -32,7 +32,12 @@
 * ``sets/test8.yaml``: the eighth fresh test set, looked at once at the end of its round (scored twice:
   after the round's changes and after its review's fixes); a tuning set since (the 11 questions word
   for word in the content removed);
-* ``sets/test9.yaml``: the fresh test set of this round, written at its start by a helper that saw only
+* ``sets/test9.yaml``: the ninth fresh test set, looked at once at the end of its round (scored twice:
+  after the round's changes and after its review's fixes); a tuning set since (the 7 questions word
+  for word in the content removed);
+* ``sets/tuning_i.yaml``: a tenth tuning writer, asked for details inside passages, two-part and
+  sceptical questions, and near misses very close to a given detail;
+* ``sets/test10.yaml``: the fresh test set of this round, written at its start by a helper that saw only
   the article and the targets, kept out of the repository until every change was made and looked at
   once, at the very end (its figures are in the README); the next round should make it a tuning set.
 
@@ -69,13 +74,15 @@ TUNING = {
         "tuning_g",
         "tuning_h",
         "test8",
+        "test9",
+        "tuning_i",
     )
 }
 TUNING["tuning_old"] = HERE / "tuning_questions.yaml"
 # Always fitted on, never scored: what the content held before it was cut to 15 phrasings a target.
 EXTRA = {"pruned": HERE / "sets" / "pruned.yaml", "negatives": HERE / "sets" / "negatives.yaml"}
 REGRESSION = {"eval_old": HERE.parent / "tests" / "eval" / "questions.yaml"}
-TEST = {"test9": HERE / "sets" / "test9.yaml"}
+TEST = {"test10": HERE / "sets" / "test10.yaml"}
 
 
 @dataclass(frozen=True)

@@ -417,7 +417,7 @@ def main() -> None:
     base = library.parameters  # the defaults of the decision, the file's matching constants
     encode = memoized(shared_embedder().encode)  # folds and sets ask the same texts many times
     sets = load_all(TUNING)
-    examples = examples_of(sets, {t.id for t in library.targets}, encode)
+    examples = examples_of(sets, {t.id for t in library.targets}, encode, base.grams_ridge)
     library = dataclasses.replace(library, examples=examples)
     answerer = Answerer(library, encode=encode)
     held = held_out_answerers(library, sets, encode)

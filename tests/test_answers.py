@@ -176,7 +176,8 @@ def test_questions_about_another_country_get_only_targets_that_name_it(
 
 def test_a_country_is_not_mended_into_another_word(answerer: Answerer) -> None:
     # "spain" is one edit from the article's "spin"; as a country it rules out China's figures.
-    assert answerer.answer("spain genai users").kind is Kind.NO_ANSWER
+    # Declined, or the caveat (the article does not give that; the nearest it says): never China's figure as the answer.
+    assert answerer.answer("spain genai users").kind is not Kind.ANSWER
 
 
 def test_a_stricter_owner_gets_fewer_answers(library: Library) -> None:

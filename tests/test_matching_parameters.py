@@ -30,7 +30,7 @@ def with_matching(tmp_path: Path, section: str) -> Path:
 
 def test_every_constant_has_its_documented_default_in_the_content(library) -> None:
     assert matching(library.parameters) == matching(Parameters())
-    assert set(MATCHING) == set(matching(Parameters())) and len(MATCHING) == 19
+    assert set(MATCHING) == set(matching(Parameters())) and len(MATCHING) == 21
 
 
 def test_a_stricter_typo_cutoff_stops_a_typo_repair(library, tmp_path: Path) -> None:

@@ -124,8 +124,10 @@ def features(
     holds: list[Holds] | None = None,
     question_terms: frozenset[str] = frozenset(),
     stranger: bool = False,
+    grams: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One row per target (in library order), columns as ``FEATURES``."""
+    """One row per target (in library order), columns as ``FEATURES``; ``grams``: the n-gram probe's
+    scores, per target then for "not answered"."""
     column = _COLUMN
     rows = np.zeros((len(nearness.asked), len(FEATURES)), dtype=np.float64)
     rows[:, column["missing"]] = 1.0  # a target the lexical view did not find lacks the question's weightiest word
@@ -146,6 +148,9 @@ def features(
     rows[:, column["says"]] = nearness.says
     rows[:, column["probe"]] = nearness.probe
     rows[:, column["probe_unanswered"]] = nearness.probe_unanswered
+    if grams is not None:
+        rows[:, column["grams"]] = grams[:-1]
+        rows[:, column["grams_unanswered"]] = grams[-1]
     # No word in common means little when the question is Chinese, and much when it is English.
     rows[:, column["unmatched"]] = (rows[:, column["lexical"]] == 0) * (1.0 - script)
     rows[:, column["asked_lead"]] = nearness.asked - _best_other(nearness.asked)

@@ -35,6 +35,8 @@ FEATURES = (
     "missing",  # the weightiest question word the target's own words lack (1: a word the article never uses)
     "probe",  # a linear classifier's score over the embedding, fitted at start-up on the phrasings
     "probe_unanswered",  # the same classifier's score for "a question the article does not answer"
+    "grams",  # a linear classifier's score over the question's character n-grams (bot/core/grams.py)
+    "grams_unanswered",  # the same classifier's score for "a question the article does not answer"
     "unmatched",  # 1 when the question is in Latin script and the lexical view finds nothing of the target
     "type_mismatch",  # the question asks how many / when / who / which ones, and the target's answer holds none
     "asked_rank",  # 1 / rank of the target by the embedding (1, 1/2, 1/3, …)
@@ -130,6 +132,9 @@ class Parameters:
     typo_cutoff: float = 80.0  # rapidfuzz ratio for a typo repair
     typo_edits: int = 2  # and at most this many edits: "scientists" is not a typo of "scientific"
     small_talk_cutoff: float = 90.0  # rapidfuzz ratio for small talk with a typo ("thnaks")
+    # --- the probes' ridge (bot/core/semantic.py, bot/core/grams.py): chosen by leaving each writer out.
+    probe_ridge: float = 0.3
+    grams_ridge: float = 0.3
     # --- matching: the answerer (bot/core/answers.py). ---
     # Tuned: a follow-up leans on a pronoun only in a question this short (or in Chinese); a question
     # at least this much in Chinese script gets the Chinese frame around the English answer.
@@ -245,6 +250,8 @@ MATCHING: dict[str, tuple[type[int] | type[float], float, float]] = {
     "typo_cutoff": (float, 0, 100),
     "typo_edits": (int, 0, 5),
     "small_talk_cutoff": (float, 0, 100),
+    "probe_ridge": (float, 1e-6, 1000),
+    "grams_ridge": (float, 1e-6, 1000),
     "max_follow_up_words": (int, 0, 100),
     "chinese_share": (float, 0, 1),
     "max_question_chars": (int, 1, 4096),

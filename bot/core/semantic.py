@@ -7,7 +7,6 @@ row is one matrix product, reduced to the nearest row of each kind per target.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -15,10 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bot.core.chinese import simplified
 from bot.core.content import Library, Target
 
 log = logging.getLogger(__name__)
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Chinese characters (han), simplified or traditional
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“])")
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -108,23 +107,6 @@ class SemanticIndex:
             (scores := vector @ self._probe)[: self.count],
             float(scores[self.count]),
         )
-
-
-@functools.cache
-def _to_simplified() -> Callable[[str], str]:
-    import opencc
-
-    converter = opencc.OpenCC("t2s")
-    return converter.convert
-
-
-def simplified(text: str) -> str:
-    """Traditional Chinese characters as simplified ones (OpenCC): the embedding reads simplified
-    Chinese better (on the tuning sets "這篇文章是誰寫的？" went to the wrong entry, "这篇文章是谁写的？" to the
-    right one). Other text is left as it is."""
-    if not HAN.search(text):
-        return text
-    return _to_simplified()(text)
 
 
 def _probe(
