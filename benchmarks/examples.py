@@ -66,8 +66,9 @@ def key(question: str) -> str:
 
 
 def asked_in(sets: Sequence[QuestionSet]) -> set[str]:
-    """Every question of the sets, as ``key``s."""
-    return {key(q) for qset in sets for q, _ in _questions(qset)}
+    """Every question of the sets, a follow-up's second one too ("by whom?" is an example where another
+    writer asked it alone), as ``key``s."""
+    return {key(q) for qset in sets for q in [*(q for q, _ in _questions(qset)), *(f.then for f in qset.follow_ups)]}
 
 
 @functools.cache

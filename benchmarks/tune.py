@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from examples import examples_of, held_out_answerers  # noqa: E402
+from examples import asked_in, examples_of, held_out_answerers, key  # noqa: E402
 from quality import follow_up_right, independent  # noqa: E402
 from sets import EXTRA, TUNING, QuestionSet, load_all  # noqa: E402
 
@@ -72,12 +72,16 @@ class Query(NamedTuple):
     source: str  # phrasings, or the question set's name
 
 
-def phrasing_queries(library: Library, encode: Encode) -> list[Query]:
-    """Every phrasing of the content, asked of the content without its fold."""
+def phrasing_queries(library: Library, encode: Encode, sets: list[QuestionSet]) -> list[Query]:
+    """Every phrasing of the content, asked of the content without its fold, and of probes that never
+    learnt from it either (some phrasings are also a writer's question, word for word)."""
     index_of = {t.id: i for i, t in enumerate(library.targets)}
+    ids = set(index_of)
     queries = []
     for fold in range(FOLDS):
         reduced, held = without_fold(library, fold, FOLDS)
+        examples = examples_of(sets, ids, encode, library.parameters.grams_ridge, {key(p) for _, p in held})
+        reduced = dataclasses.replace(reduced, examples=examples)
         answerer = Answerer(reduced, encode=encode)
         queries += [Query(answerer.features(p), frozenset({index_of[t]}), "in_scope", "phrasings") for t, p in held]
     return queries
@@ -419,10 +423,13 @@ def main() -> None:
     sets = load_all(TUNING)
     examples = examples_of(sets, {t.id for t in library.targets}, encode, base.grams_ridge)
     library = dataclasses.replace(library, examples=examples)
-    answerer = Answerer(library, encode=encode)
     held = held_out_answerers(library, sets, encode)
-    own = phrasing_queries(library, encode)
-    own += [q for extra in load_all(EXTRA) for q in set_queries(answerer, extra)]
+    own = phrasing_queries(library, encode, sets)
+    # The extra sets asked of probes that never learnt from them (some of their questions are a writer's too).
+    extras = load_all(EXTRA)
+    unseen = examples_of(sets, {t.id for t in library.targets}, encode, base.grams_ridge, asked_in(extras))
+    for_extras = Answerer(dataclasses.replace(library, examples=unseen), encode=encode)
+    own += [q for extra in extras for q in set_queries(for_extras, extra)]
     by_set = {s.name: set_queries(held[s.name], s) for s in sets}
     sizes = ", ".join(f"{k} {len(v)}" for k, v in by_set.items())
     print(f"examples: {len(own)} phrasings (5-fold), pruned phrasings and negatives; {sizes}")

@@ -14,6 +14,7 @@ from bot.core import examples as examples_file
 from bot.core import grams
 from bot.core.answers import Answerer, Kind
 from bot.core.content import ContentError, load_library
+from bot.core.examples import UNANSWERED, Examples
 from tests.conftest import CONTENT, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,7 +43,6 @@ def test_the_runtime_fit_is_ridge_regression() -> None:
     xu = x[:, used]
     primal = np.linalg.solve(xu.T @ xu + 0.5 * np.eye(len(used)), xu.T @ grams.targets_of(labels, 3))
     assert np.allclose(weights[used], primal, atol=1e-5)
-    assert not weights[np.setdiff1d(np.arange(grams.DIMENSIONS), used)].any()
 
 
 def test_the_offline_fit_agrees_with_the_runtime_one() -> None:
@@ -52,6 +52,31 @@ def test_the_offline_fit_agrees_with_the_runtime_one() -> None:
     offline_idf, offline = build_examples.fit_grams(texts, names, ridge=0.5)
     runtime_idf, runtime = grams.fit_small(texts, [(("a", "b", "c").index(n[0]),) for n in names], 3, ridge=0.5)
     assert np.allclose(offline_idf, runtime_idf) and np.allclose(offline, runtime, atol=1e-4)
+
+
+def test_the_files_columns_follow_the_targets_and_a_target_without_examples_reads_as_not_this_one() -> None:
+    texts = ["who wrote it", "who is the author", "how much on research", "research money", "weather today"]
+    names = [("b",), ("b",), ("a",), ("a",), (UNANSWERED,)]
+    fitted = build_examples.fit_grams(texts, names, ridge=0.5)
+    examples = Examples.of(np.zeros((len(texts), 2)), names, fitted)
+    weights, offset = examples.gram_weights(["b", "new", "a"])  # type: ignore[misc]
+    probe = grams.GramProbe(examples.idf, weights, offset)  # type: ignore[arg-type]
+    who, how_much = probe.scores("who wrote this"), probe.scores("how much research")
+    assert int(np.argmax(who)) == 0 and int(np.argmax(how_much)) == 2
+    # No example says anything of "new": it scores what the examples say of any other class, "not this one".
+    assert who[1] == how_much[1] == -1.0 and list(offset) == [0.0, -1.0, 0.0, 0.0]
+
+
+def test_the_bot_uses_the_probe_fitted_on_the_readers_questions(library) -> None:
+    assert library.examples is not None and library.examples.grams is not None
+    weights, _ = library.examples.gram_weights([t.id for t in library.targets])  # type: ignore[misc]
+    assert np.array_equal(Answerer(library).grams.weights, weights)
+
+
+def test_a_file_without_the_ngram_probe_is_named_by_a_warning(tmp_path: Path) -> None:
+    content = _content_with(tmp_path, idf=np.zeros(0), grams=np.zeros(0))
+    warnings = load_library(content).warnings
+    assert any("examples.npz:1: it holds no n-gram probe" in w for w in warnings), warnings
 
 
 def test_a_question_no_writer_wrote_with_typos_reaches_its_target(library) -> None:

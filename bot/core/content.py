@@ -259,11 +259,17 @@ def _examples(path: Path, ids: list[str], check: Checker) -> Examples | None:
             f"the probe learns from the phrasings alone until {rewrite}"
         )
         return None
+    if examples.grams is None:
+        check.warnings.append(
+            f"{path}:1: it holds no n-gram probe (written before there was one): the bot fits it on the "
+            f"phrasings alone, which the decision was not fitted with, until {rewrite}"
+        )
     uncovered = examples.uncovered(ids)
     if uncovered:
         check.warnings.append(
-            f"{path}:1: no question in it is about {', '.join(uncovered)}: the probe learns "
-            f"{'that target' if len(uncovered) == 1 else 'those targets'} from the phrasings alone "
+            f"{path}:1: no question in it is about {', '.join(uncovered)}: the embedding's probe learns "
+            f"{'that target' if len(uncovered) == 1 else 'those targets'} from the phrasings alone, the "
+            "n-grams' not at all "
             "(question sets that ask about it, then `python benchmarks/examples.py`)"
         )
     return examples

@@ -72,13 +72,17 @@ class Examples(NamedTuple):
         ]
         return self.gram, np.stack(columns, axis=1)
 
-    def gram_weights(self, ids: Sequence[str]) -> np.ndarray | None:
-        """The n-gram probe's weights for classes ``ids`` then UNANSWERED (zeros for a class no example has)."""
+    def gram_weights(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The n-gram probe's weights for classes ``ids`` then UNANSWERED, and an offset per class: 0, or
+        −1 for a class no example has. Its weights are zeros, and a score of 0 would stand out among the
+        others' −1 of "not this one" on every question: −1 is what the examples say of it, nothing."""
         if self.grams is None:
             return None
         position = {label: i for i, label in enumerate(self.labels)}
         zeros = np.zeros(self.grams.shape[0], dtype=np.float32)
-        return np.stack([self.grams[:, position[c]] if c in position else zeros for c in (*ids, UNANSWERED)], axis=1)
+        classes = (*ids, UNANSWERED)
+        weights = np.stack([self.grams[:, position[c]] if c in position else zeros for c in classes], axis=1)
+        return weights, np.asarray([0.0 if c in position else -1.0 for c in classes], dtype=np.float32)
 
     def unknown(self, ids: Sequence[str]) -> list[str]:
         """The targets the examples are about that the content no longer has."""

@@ -102,8 +102,9 @@ def fit_small(
 class GramProbe:
     """The n-gram probe over a content's targets (columns: the targets, then "not answered")."""
 
-    def __init__(self, idf: np.ndarray, weights: np.ndarray) -> None:
+    def __init__(self, idf: np.ndarray, weights: np.ndarray, offset: np.ndarray | None = None) -> None:
         self.idf, self.weights = idf, weights
+        self.offset = np.zeros(weights.shape[1], dtype=np.float32) if offset is None else offset
 
     @classmethod
     def of(
@@ -112,18 +113,19 @@ class GramProbe:
         owners: Sequence[int],
         count: int,
         ridge: float,
-        fitted: tuple[np.ndarray, np.ndarray | None] | None = None,
+        fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> GramProbe:
-        """``fitted``: the idf and weights fitted offline on readers' questions (``examples.npz``), if any;
-        else fitted now on ``texts`` (the content's phrasings, then its unanswered questions: owner ``count``)."""
-        if fitted is not None and fitted[1] is not None:
-            return cls(fitted[0], fitted[1])
+        """``fitted``: the idf, weights and offsets fitted offline on readers' questions (``examples.npz``),
+        if any; else fitted now on ``texts`` (the content's phrasings, then its unanswered questions:
+        owner ``count``)."""
+        if fitted is not None:
+            return cls(*fitted)
         return cls(*fit_small(texts, [(owner,) for owner in owners], count + 1, ridge))
 
     def scores(self, text: str) -> np.ndarray:
-        """The probe's score per target, then for "not answered" (zeros for a text with no word)."""
+        """The probe's score per target, then for "not answered" (the offsets alone for a text with no word)."""
         buckets, values = row(text, self.idf)
         if not len(buckets):
-            return np.zeros(self.weights.shape[1], dtype=np.float32)
-        out: np.ndarray = values @ self.weights[buckets]
+            return self.offset.copy()
+        out: np.ndarray = values @ self.weights[buckets] + self.offset
         return out

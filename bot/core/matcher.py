@@ -25,6 +25,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.chinese import HAN, simplified
 from bot.core.content import Library, SmallTalk, Target
 from bot.core.index import (
     UNANSWERED,
@@ -37,7 +38,7 @@ from bot.core.index import (
     typo_vocabulary,
     weigh,
 )
-from bot.core.normalise import Normaliser, clean
+from bot.core.normalise import CHINESE_CHINA, CHINESE_COUNTRIES, Normaliser, clean
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # A capitalised word that is not a sentence's first: a name ("Wang Yi", "the World Intellectual Property …").
@@ -258,9 +259,12 @@ class Matcher:
         """Whether the question asks about another country than the article's subject, one the
         target's own words do not name ("what about in the US?" of China's user count)."""
         keys = self.terms(question)
-        if self.subject & keys:
+        chinese = simplified(question) if HAN.search(question) else ""
+        if self.subject & keys or any(name in chinese for name in CHINESE_CHINA):
             return False
         named = {key for key in keys if key in self.countries}
+        # "美国在基础研究上花了多少钱？": the lexical view reads no Chinese word, so the names are looked up.
+        named |= {self.normaliser.term(english) for name, english in CHINESE_COUNTRIES.items() if name in chinese}
         return bool(named - self.own_terms[self._index[target.id]])
 
     def small_talk(self, question: str, exact: bool = False) -> SmallTalk | None:

@@ -117,6 +117,17 @@ COUNTRIES = frozenset(
     malaysia philippines bangladesh egypt norway finland denmark ireland irish belgium austria greece
     """.split()
 )
+# The same countries in Chinese (simplified: a question is read so first), each as the English word above.
+CHINESE_COUNTRIES = {
+    "美国": "usa", "英国": "uk", "日本": "japan", "印度": "india", "韩国": "korea", "德国": "germany",
+    "法国": "france", "欧洲": "europe", "欧盟": "eu", "俄罗斯": "russia", "加拿大": "canada",
+    "澳大利亚": "australia", "巴西": "brazil", "新加坡": "singapore", "越南": "vietnam", "以色列": "israel",
+    "意大利": "italy", "西班牙": "spain", "墨西哥": "mexico", "荷兰": "netherlands", "瑞典": "sweden",
+    "瑞士": "switzerland", "印尼": "indonesia", "印度尼西亚": "indonesia", "巴基斯坦": "pakistan",
+    "伊朗": "iran", "非洲": "africa", "尼日利亚": "nigeria", "沙特": "saudi", "阿根廷": "argentina",
+    "波兰": "poland", "乌克兰": "ukraine", "泰国": "thailand", "马来西亚": "malaysia", "菲律宾": "philippines",
+}  # fmt: skip
+CHINESE_CHINA = ("中国", "中华")
 
 
 def _fold(text: str) -> str:
