@@ -26,7 +26,7 @@ import numpy as np
 from bot.core.chinese import HAN
 from bot.core.content import Entry, Library, Passage, SmallTalk, Target
 from bot.core.decide import FEATURES, answer_holds, asks_for, features, foreign_script, lacks, other_year
-from bot.core.grams import GramProbe
+from bot.core.grams import GramProbe, fit_small
 from bot.core.matcher import Matcher
 from bot.core.parameters import FOLLOW_UP_FEATURES
 from bot.core.semantic import SemanticIndex, asked_texts
@@ -175,15 +175,16 @@ class Assessment(NamedTuple):
 
 
 def _gram_probe(library: Library) -> GramProbe:
-    """The n-gram probe: as fitted on readers' questions (examples.npz), or on the content's phrasings."""
+    """The n-gram probe: as fitted on readers' questions (examples.npz), or now on the content's phrasings."""
     ids = [t.id for t in library.targets]
+    examples = library.examples
+    fitted = examples.gram_weights(ids) if examples is not None else None
+    if examples is not None and examples.idf is not None and fitted is not None:
+        return GramProbe(examples.idf, *fitted)
     asked = [(text, owner) for owner, target in enumerate(library.targets) for text in asked_texts(target)]
     asked += [(text, len(ids)) for text in library.unanswered]
-    examples = library.examples
-    weights = examples.gram_weights(ids) if examples is not None else None
-    fitted = (examples.idf, *weights) if examples is not None and examples.idf is not None and weights else None
-    texts, owners = [text for text, _ in asked], [owner for _, owner in asked]
-    return GramProbe.of(texts, owners, len(ids), library.parameters.grams_ridge, fitted)
+    labels = [(owner,) for _, owner in asked]
+    return GramProbe(*fit_small([text for text, _ in asked], labels, len(ids) + 1, library.parameters.grams_ridge))
 
 
 class Answerer:
@@ -323,7 +324,10 @@ class Answerer:
         if best is not None and assessment.confidence >= self.answer_at:
             short = _length(question) <= self.parameters.max_follow_up_words
             unknown = previous is None and bool(_CONTINUES.match(question)) and short
-            caveat = unknown or self._another_country(question, best.target)
+            # Another country than the target's: however sure of the target ("Does the U.S. have more than 250
+            # million generative AI users?" reads like the figure's own question), only the nearest it says.
+            # (Another year is left to the decision: "Is research spending up on 2023?" is the rise's own.)
+            caveat = unknown or self.matcher.elsewhere(question, best.target)
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT if caveat else Kind.ANSWER)
         if best is not None and self._caveats(assessment):
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
@@ -397,13 +401,6 @@ class Answerer:
         """Whether the question asks for a kind of thing ``target``'s answer does not state (``lacks``)."""
         holds = self._holds[self._index_of[target.id]]
         return lacks(asks_for(question), question, self.matcher.terms(question), holds)
-
-    def _another_country(self, question: str, target: Target) -> bool:
-        """Whether the question asks about another country than ``target``'s: however sure the decision
-        is of the target ("Does the U.S. have more than 250 million generative AI users?" reads like the
-        figure's own question), its answer is not the answer to that, only the nearest the article says.
-        (Another year is left to the decision: "Is research spending up on 2023?" is the rise's own.)"""
-        return self.matcher.elsewhere(question, target)
 
     def _not_quite(self, question: str, target: Target) -> bool:
         """Whether a follow-up asks for more than ``target`` says, so its answer gets the caveat: another

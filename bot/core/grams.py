@@ -106,22 +106,6 @@ class GramProbe:
         self.idf, self.weights = idf, weights
         self.offset = np.zeros(weights.shape[1], dtype=np.float32) if offset is None else offset
 
-    @classmethod
-    def of(
-        cls,
-        texts: Sequence[str],
-        owners: Sequence[int],
-        count: int,
-        ridge: float,
-        fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    ) -> GramProbe:
-        """``fitted``: the idf, weights and offsets fitted offline on readers' questions (``examples.npz``),
-        if any; else fitted now on ``texts`` (the content's phrasings, then its unanswered questions:
-        owner ``count``)."""
-        if fitted is not None:
-            return cls(*fitted)
-        return cls(*fit_small(texts, [(owner,) for owner in owners], count + 1, ridge))
-
     def scores(self, text: str) -> np.ndarray:
         """The probe's score per target, then for "not answered" (the offsets alone for a text with no word)."""
         buckets, values = row(text, self.idf)
