@@ -43,8 +43,11 @@ from bot.core.coverage import FOLDS, without_fold  # noqa: E402
 from bot.core.embedding import memoized, shared_embedder  # noqa: E402
 from bot.core.parameters import (  # noqa: E402
     DECISION_FEATURES,
+    EMBEDDED,
     FEATURES,
     FOLLOW_UP_FEATURES,
+    QUICK_DECISION_FEATURES,
+    QUICK_FEATURES,
     Parameters,
     decision_row,
     matching,
@@ -54,6 +57,9 @@ from bot.core.semantic import Encode  # noqa: E402
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 TIE = 0.0005  # objectives closer than this are a tie (about one question in 2,000)
 FOLLOW_UP_C_GRID = (0.1, 0.3, 1.0, 3.0)
+# Where the quick stage may answer without the embedding: the lowest confidence at which the held-out
+# figures stay within TIE of the whole decision's.
+QUICK_AT_GRID = tuple(round(0.7 + 0.005 * i, 3) for i in range(60))
 FOLLOW_UP_AT_GRID = (0.3, 0.5)
 # What a reader notices, weighted: the right passage for answerable questions (English, Chinese; a
 # caveated one counts, a confident one counts again), and no answer to questions the article does not
@@ -166,6 +172,68 @@ def score(query: Query, parameters: Parameters) -> Scored:
     p = parameters.probabilities(query.rows)
     best = int(np.argmax(p))
     return Scored(best, parameters.confidence(query.rows, p, best), parameters.relevance(query.rows, p, best))
+
+
+_LEXICAL = np.array([name not in EMBEDDED for name in FEATURES], dtype=np.float64)
+
+
+def fit_quick(queries: list[Query], c: float, base: Parameters) -> Parameters:
+    """``base`` with a quick stage: the two stages of ``fit`` over the features without the embedding's."""
+    lexical = fit([q._replace(rows=q.rows * _LEXICAL) for q in queries], c, base)
+    return dataclasses.replace(
+        base,
+        quick_weights=lexical.weights,
+        quick_decision_weights=lexical.decision_weights,
+        quick_decision_bias=lexical.decision_bias,
+    )
+
+
+def quick_score(query: Query, parameters: Parameters) -> Scored:
+    """The quick stage's best target and confidence (relevance: 1, it answers)."""
+    quick = parameters.quick(query.rows * _LEXICAL)
+    assert quick is not None
+    return Scored(int(np.argmax(quick[0])), quick[1], 1.0)
+
+
+def cascaded(pooled: Pooled, quick: Pooled, quick_at: float) -> tuple[Pooled, np.ndarray]:
+    """The figures' input where the quick stage answers what it is at least ``quick_at`` sure of."""
+    exits = quick.confidence >= quick_at
+    return (
+        Pooled(
+            pooled.kind,
+            np.where(exits, quick.right, pooled.right),
+            np.where(exits, 1.0, pooled.confidence),
+            np.where(exits, 1.0, pooled.relevance),
+        ),
+        exits,
+    )
+
+
+def choose_quick_at(pooled: Pooled, quick: Pooled, at: Thresholds) -> float:
+    """The lowest ``quick_at`` at which, held out, no figure is worse than the whole decision's by more
+    than one of its questions (nor the objective by more than TIE): what the quick stage answers, it
+    answers as well."""
+    whole = scores(pooled, at)
+    base = objective(whole) - _shortfall(whole)
+    counts = {
+        "top1": np.isin(pooled.kind, ("in_scope", "chinese")).sum(),
+        "confident": (pooled.kind == "in_scope").sum(),
+        **{kind: (pooled.kind == kind).sum() for kind in ("in_scope", "chinese", "near_miss", "off_topic")},
+    }
+    print("\nquick stage, held out: quick_at, share answered without the embedding (all, in scope), objective")
+    chosen = 1.0
+    for quick_at in reversed(QUICK_AT_GRID):
+        mixed, exits = cascaded(pooled, quick, quick_at)
+        figures = scores(mixed, at)
+        value = objective(figures) - _shortfall(figures)
+        in_scope = float(np.mean(exits[np.isin(pooled.kind, ("in_scope", "chinese"))]))
+        print(f"  {quick_at:.3f}  {np.mean(exits):.3f} {in_scope:.3f}  {value:.4f} (whole {base:.4f})")
+        worse = [k for k, v in figures.items() if counts[k] and v < whole[k] - 1 / counts[k] - 1e-9]
+        if worse or value < base - TIE:
+            print(f"  stop: {', '.join(worse) or 'objective'} worse")
+            break
+        chosen = quick_at
+    return chosen
 
 
 class Thresholds(NamedTuple):
@@ -374,6 +442,7 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         f"  followup_at: {parameters.followup_at}",
         "  followup_weights:",
         *(f"    {n}: {v:.4f}" for n, v in zip(FOLLOW_UP_FEATURES, parameters.follow_up_weights(), strict=True)),
+        *_quick_lines(parameters),
         "  fitted:",
         *(f"    {key}: {value}" for key, value in fitted.items()),
         "# The lexical view's and the answerer's constants (bot/core/parameters.py documents each): not fitted",
@@ -382,6 +451,21 @@ def write(path: Path, parameters: Parameters, fitted: dict[str, object]) -> None
         *(f"  {name}: {value}" for name, value in matching(parameters).items()),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _quick_lines(parameters: Parameters) -> list[str]:
+    if parameters.quick_weights is None or parameters.quick_decision_weights is None:
+        return []
+    quick = zip(FEATURES, parameters.quick_weights, strict=True)
+    decision = zip(DECISION_FEATURES, parameters.quick_decision_weights, strict=True)
+    return [
+        "  quick_weights:",
+        *(f"    {n}: {v:.4f}" for n, v in quick if n in QUICK_FEATURES),
+        "  quick_decision_weights:",
+        *(f"    {n}: {v:.4f}" for n, v in decision if n in QUICK_DECISION_FEATURES),
+        f"  quick_decision_bias: {parameters.quick_decision_bias:.4f}",
+        f"  quick_at: {parameters.quick_at}",
+    ]
 
 
 def _without_decision(content: Path) -> Library:
@@ -456,10 +540,26 @@ def main() -> None:
         figures = scores(Pooled.of(queries, held_out[name]), at)
         print(f"  {name:<11} " + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
 
-    everything = own + [q for qs in by_set.values() for q in qs]
+    # The quick stage, left out the same way, at the chosen C and thresholds.
+    queries = [q for qs in by_set.values() for q in qs]
+    quick_held: list[Scored] = []
+    for name, held_queries in by_set.items():
+        quick_without = fit_quick(own + [q for other, qs in by_set.items() if other != name for q in qs], c, base)
+        quick_held += [quick_score(q, quick_without) for q in held_queries]
+    pooled = Pooled.of(queries, [s for ss in held_out.values() for s in ss])
+    quick_pooled = Pooled.of(queries, quick_held)
+    quick_at = choose_quick_at(pooled, quick_pooled, at)
+    mixed, exits = cascaded(pooled, quick_pooled, quick_at)
+    print(f"chosen quick_at {quick_at}: {np.mean(exits):.3f} of held-out questions answered without the embedding")
+    print("  whole decision " + "  ".join(f"{k} {v:.3f}" for k, v in scores(pooled, at).items()))
+    print("  with the quick " + "  ".join(f"{k} {v:.3f}" for k, v in scores(mixed, at).items()))
+
+    everything = own + queries
     parameters = fit(everything, c, base)
     suggest_at = choose_suggest(everything, parameters, at)
     parameters = dataclasses.replace(parameters, suggest_at=suggest_at, **at._asdict())
+    quick = fit_quick(everything, c, parameters)
+    parameters = dataclasses.replace(quick, quick_at=quick_at)
     parameters = choose_follow_up(library, parameters, sets, held)
     fitted = {
         "date": dt.date.today().isoformat(),
@@ -467,6 +567,7 @@ def main() -> None:
         "examples": len(own) + sum(len(v) for v in by_set.values()),
         "sets": "phrasings (5-fold), " + ", ".join(by_set),
         "cross_validated_objective": round(value, 4),
+        "quick_share_held_out": round(float(np.mean(exits)), 3),
     }
     print("\nranking: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, parameters.weights, strict=True)))
     decision = zip(DECISION_FEATURES, parameters.decision_weights, strict=True)

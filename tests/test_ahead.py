@@ -50,7 +50,10 @@ async def test_questions_taken_together_are_embedded_once_and_answered_as_alone(
         alone[7000 + i] = reply["text"]
 
     assert together == alone
-    assert len(batches) == 1 and len(batches[0]) > len(QUESTIONS)  # the parts of the two-part question too
+    # One batch: what the quick stage does not answer, the two-part question's parts with it.
+    assert len(batches) == 1
+    assert {QUESTIONS[3], "Who won the football match yesterday?"} < set(batches[0])
+    assert QUESTIONS[1] not in batches[0]  # answered without the embedding
 
 
 async def test_an_embedding_error_ahead_still_answers_each_question_by_itself(

@@ -21,9 +21,10 @@ class EmbedAhead:
     def __init__(self) -> None:
         self._waiting: list[tuple[Answerer, list[str], asyncio.Future[None]]] = []
 
-    async def ready(self, answerer: Answerer, question: str, parts: bool = True) -> None:
-        """Return once ``question`` (and, with ``parts``, its parts) is embedded, or embedding it failed."""
-        texts = answerer.unembedded(question, parts)
+    async def ready(self, answerer: Answerer, question: str, parts: bool = True, alone: bool = False) -> None:
+        """Return once ``question`` (and, with ``parts``, its parts) is embedded, or embedding it failed;
+        ``alone``: asked with no answer before it (the quick stage may answer it without embedding)."""
+        texts = answerer.unembedded(question, parts, alone)
         if not texts:
             return
         loop = asyncio.get_running_loop()

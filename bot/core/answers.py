@@ -25,10 +25,19 @@ import numpy as np
 
 from bot.core.chinese import HAN
 from bot.core.content import Entry, Library, Passage, SmallTalk, Target
-from bot.core.decide import FEATURES, answer_holds, asks_for, features, foreign_script, lacks, other_year
+from bot.core.decide import (
+    FEATURES,
+    add_embedded,
+    answer_holds,
+    asks_for,
+    foreign_script,
+    lacks,
+    lexical_features,
+    other_year,
+)
 from bot.core.grams import GramProbe, fit_small
 from bot.core.matcher import Matcher
-from bot.core.parameters import FOLLOW_UP_FEATURES
+from bot.core.parameters import FOLLOW_UP_FEATURES, Parameters
 from bot.core.semantic import SemanticIndex, asked_texts
 
 # Its limits and constants (the longest question read, "Did you mean" buttons, parts, follow-ups, the
@@ -58,6 +67,9 @@ _AGAIN = re.compile(
 )
 
 
+# Questions whose lexical features are kept: enough for those embedded ahead in one turn of the event
+# loop to be read once, each answer taking its own (a limit, not tuned).
+_LEXICAL_KEPT = 128
 # The question before, for another year ("and in 2025?", "那2025年呢？"): read alone, a year is the article's date.
 _ANOTHER_YEAR = re.compile(
     r"^\W*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|of)\s+)?(?:the\s+year\s+)?(?:19|20)\d\d\W*$"
@@ -219,24 +231,62 @@ class Answerer:
         # embeddings are kept (oldest dropped first).
         self._recent: dict[str, np.ndarray] = {}
         self._mended: dict[str, str] = {}
+        self._lexical: dict[str, np.ndarray] = {}
+        self._quick_read: dict[str, tuple[Parameters, float, Assessment | None]] = {}
 
     # --- what the decision sees -----------------------------------------------------------
 
     def features(self, question: str, skip: str | None = None) -> np.ndarray:
         """The decision's features for every target (``skip``: leave one phrasing out, for tuning)."""
-        candidates = self.matcher.rank(question, len(self.library.targets))
-        nearness = self.semantic.nearness(self._vectors([question])[0], skip)
-        matcher = self.matcher
-        return features(
-            candidates,
-            nearness,
-            self._index_of,
-            question,
-            self._holds,
-            matcher.terms(question),
-            matcher.stranger(question),
-            self.grams.scores(question),
-        )
+        rows = self._lexical_rows(question).copy()
+        add_embedded(rows, self.semantic.nearness(self._vectors([question])[0], skip))
+        return rows
+
+    def _lexical_rows(self, question: str) -> np.ndarray:
+        """The features without the embedding's, kept a while: the quick stage reads them first (also when
+        a question is embedded ahead), and the whole decision adds the embedding's to them."""
+        rows = self._lexical.get(question)
+        if rows is None:
+            matcher = self.matcher
+            rows = lexical_features(
+                matcher.rank(question, len(self.library.targets)),
+                len(self.library.targets),
+                self._index_of,
+                question,
+                self._holds,
+                matcher.terms(question),
+                matcher.stranger(question),
+                self.grams.scores(question),
+            )
+            rows.flags.writeable = False  # shared by whoever asks again: ``features`` copies it
+            self._lexical[question] = rows
+            while len(self._lexical) > _LEXICAL_KEPT:
+                self._lexical.pop(next(iter(self._lexical)))
+        return rows
+
+    def quick(self, question: str) -> Assessment | None:
+        """A standalone question of one sentence and one part as the quick stage reads it, where it is sure
+        enough (``quick_at``) to answer without the embedding; None where the whole decision must read it."""
+        parameters = self.parameters
+        kept = self._quick_read.get(question)
+        if kept is not None and kept[0] is parameters and kept[1] == self.answer_at:
+            return kept[2]  # read when it was embedded ahead, and by the same decision
+        read = None
+        if not (_pieces(question, parameters.max_parts) or _sentences(question)):
+            rows = self._lexical_rows(question)
+            quick = parameters.quick(rows)
+            # An owner's stricter ARTICLE_BOT_ANSWER_AT holds here too.
+            if quick is not None and quick[1] >= max(parameters.quick_at, self.answer_at):
+                probabilities, confidence = quick
+                conflict = rows[:, FEATURES.index("conflict")] > 0
+                targets = self.library.targets
+                order = np.argsort(-probabilities, kind="stable")
+                ranked = [Ranked(targets[i], float(probabilities[i]), bool(conflict[i])) for i in order]
+                read = Assessment(ranked, confidence, 1.0, rows)
+        self._quick_read[question] = (parameters, self.answer_at, read)
+        while len(self._quick_read) > _LEXICAL_KEPT:
+            self._quick_read.pop(next(iter(self._quick_read)))
+        return read
 
     def _vectors(self, questions: list[str]) -> list[np.ndarray]:
         """The questions' embeddings, typos mended; those not seen lately are embedded in one batch
@@ -245,11 +295,12 @@ class Answerer:
         self.embed(texts)
         return [self._recent[t] for t in texts]
 
-    def unembedded(self, question: str, parts: bool = True) -> list[str]:
+    def unembedded(self, question: str, parts: bool = True, alone: bool = False) -> list[str]:
         """What answering ``question`` (``parts``: with its parts; ``matches`` asks without) would embed
-        that is not embedded yet, typos mended: for embedding many questions' texts in one batch first."""
+        that is not embedded yet, typos mended: for embedding many questions' texts in one batch first.
+        ``alone``: asked with no answer before it, so the quick stage may answer it without embedding."""
         question = question.strip()[: self.parameters.max_question_chars]
-        if not question:
+        if not question or (alone and parts and self.quick(question) is not None):
             return []
         pieces = _pieces(question, self.parameters.max_parts) if parts else []
         texts = [self._mend(q) for q in (question, *pieces, *self._read_with_before(pieces))]
@@ -307,6 +358,9 @@ class Answerer:
             return Answer(Kind.NO_ANSWER, question, language=language)  # "?", "!!!", an emoji: nothing to read
         if previous is None and _REASON.match(question):
             return Answer(Kind.NO_ANSWER, question, language=language)  # "why?" of nothing: no answer is its reason
+        quick = self.quick(question) if previous is None else None
+        if quick is not None:
+            return self._confident(question, quick, previous, language)
         assessment = self.alone(question)
         if previous is not None:
             followed = self._follow_up(question, previous, assessment)
@@ -322,13 +376,7 @@ class Answerer:
         if len(parts) >= 2:  # answered in the order asked
             return self._for(parts[0], question, assessment, language, more=tuple(parts[1:]))
         if best is not None and assessment.confidence >= self.answer_at:
-            short = _length(question) <= self.parameters.max_follow_up_words
-            unknown = previous is None and bool(_CONTINUES.match(question)) and short
-            # Another country than the target's: however sure of the target ("Does the U.S. have more than 250
-            # million generative AI users?" reads like the figure's own question), only the nearest it says.
-            # (Another year is left to the decision: "Is research spending up on 2023?" is the rise's own.)
-            caveat = unknown or self.matcher.elsewhere(question, best.target)
-            return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT if caveat else Kind.ANSWER)
+            return self._confident(question, assessment, previous, language)
         if best is not None and self._caveats(assessment):
             return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT)
         # Not sure enough to answer; if something is close, offer it as a question to tap.
@@ -340,6 +388,17 @@ class Answerer:
             alternatives=tuple(near) if assessment.confidence >= self.parameters.suggest_at else (),
             language=language,
         )
+
+    def _confident(self, question: str, assessment: Assessment, previous: Target | None, language: str) -> Answer:
+        """The answer to a question confidently read as its best target's."""
+        best = assessment.ranked[0]
+        short = _length(question) <= self.parameters.max_follow_up_words
+        unknown = previous is None and bool(_CONTINUES.match(question)) and short
+        # Another country than the target's: however sure of the target ("Does the U.S. have more than 250
+        # million generative AI users?" reads like the figure's own question), only the nearest it says.
+        # (Another year is left to the decision: "Is research spending up on 2023?" is the rise's own.)
+        caveat = unknown or self.matcher.elsewhere(question, best.target)
+        return self._for(best.target, question, assessment, language, kind=Kind.CAVEAT if caveat else Kind.ANSWER)
 
     def alone(self, question: str) -> Assessment:
         """How a message reads on its own: as a whole, or by its surest asking sentence where the whole

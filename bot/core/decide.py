@@ -20,7 +20,7 @@ from bot.core.matcher import NAME_INSIDE, Candidate
 from bot.core.parameters import FEATURES
 from bot.core.semantic import Nearness
 
-__all__ = ["FEATURES", "features", "foreign_script"]
+__all__ = ["FEATURES", "add_embedded", "features", "foreign_script", "lexical_features"]
 
 # What a question asks for, and whether an answer holds it: a quantity (a number that is not a year),
 # a time (a year, a month, a date), a person (a capitalised name). General English and Chinese.
@@ -128,8 +128,24 @@ def features(
 ) -> np.ndarray:
     """One row per target (in library order), columns as ``FEATURES``; ``grams``: the n-gram probe's
     scores, per target then for "not answered"."""
+    rows = lexical_features(candidates, len(nearness.asked), index_of, question, holds, question_terms, stranger, grams)
+    add_embedded(rows, nearness)
+    return rows
+
+
+def lexical_features(
+    candidates: list[Candidate],
+    targets: int,
+    index_of: dict[str, int],
+    question: str,
+    holds: list[Holds] | None = None,
+    question_terms: frozenset[str] = frozenset(),
+    stranger: bool = False,
+    grams: np.ndarray | None = None,
+) -> np.ndarray:
+    """``features`` without the embedding's (``EMBEDDED`` columns 0): what the quick stage decides by."""
     column = _COLUMN
-    rows = np.zeros((len(nearness.asked), len(FEATURES)), dtype=np.float64)
+    rows = np.zeros((targets, len(FEATURES)), dtype=np.float64)
     rows[:, column["missing"]] = 1.0  # a target the lexical view did not find lacks the question's weightiest word
     lexical_unanswered = 0.0
     for candidate in candidates:
@@ -143,19 +159,12 @@ def features(
             lexical_unanswered = candidate.unanswered
     lexical = rows[:, column["lexical"]]
     script = foreign_script(question)
-    rows[:, column["asked"]] = nearness.asked
-    rows[:, column["centre"]] = nearness.centre
-    rows[:, column["says"]] = nearness.says
-    rows[:, column["probe"]] = nearness.probe
-    rows[:, column["probe_unanswered"]] = nearness.probe_unanswered
     if grams is not None:
         rows[:, column["grams"]] = grams[:-1]
         rows[:, column["grams_unanswered"]] = grams[-1]
     # No word in common means little when the question is Chinese, and much when it is English.
     rows[:, column["unmatched"]] = (rows[:, column["lexical"]] == 0) * (1.0 - script)
-    rows[:, column["asked_lead"]] = nearness.asked - _best_other(nearness.asked)
     rows[:, column["lexical_lead"]] = lexical - _best_other(lexical)
-    rows[:, column["unanswered"]] = nearness.unanswered - nearness.asked
     rows[:, column["lexical_unanswered"]] = lexical_unanswered - rows[:, column["closeness"]]
     rows[:, column["foreign_script"]] = script
     asked = asks_for(question)
@@ -165,15 +174,27 @@ def features(
         if YEAR.search(question):
             rows[:, column["other_year"]] = [float(other_year(question, held)) for held in holds]
     rows[:, column["stranger"]] = float(stranger)
-    rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
     if candidates:
         rows[index_of[candidates[0].target.id], column["lexical_first"]] = 1.0
-    ranks = np.empty(len(rows))
-    ranks[np.argsort(-nearness.asked, kind="stable")] = np.arange(1, len(rows) + 1)
-    rows[:, column["asked_rank"]] = 1 / ranks
     for rank, candidate in enumerate(candidates, 1):
         rows[index_of[candidate.target.id], column["lexical_rank"]] = 1 / rank
     return rows
+
+
+def add_embedded(rows: np.ndarray, nearness: Nearness) -> None:
+    """Fill in the ``EMBEDDED`` columns of ``lexical_features``' rows, in place."""
+    column = _COLUMN
+    rows[:, column["asked"]] = nearness.asked
+    rows[:, column["centre"]] = nearness.centre
+    rows[:, column["says"]] = nearness.says
+    rows[:, column["probe"]] = nearness.probe
+    rows[:, column["probe_unanswered"]] = nearness.probe_unanswered
+    rows[:, column["asked_lead"]] = nearness.asked - _best_other(nearness.asked)
+    rows[:, column["unanswered"]] = nearness.unanswered - nearness.asked
+    rows[int(np.argmax(nearness.asked)), column["asked_first"]] = 1.0
+    ranks = np.empty(len(rows))
+    ranks[np.argsort(-nearness.asked, kind="stable")] = np.arange(1, len(rows) + 1)
+    rows[:, column["asked_rank"]] = 1 / ranks
 
 
 def _best_other(values: np.ndarray) -> np.ndarray:

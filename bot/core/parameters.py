@@ -46,6 +46,12 @@ FEATURES = (
     # decision and the relevance stages how much to trust the best one.
     "stranger",  # the question names, capitalised, someone or something the article never mentions
 )
+# The features read from the sentence embedding. The quick stage (``quick_*``) decides without them: a
+# question it is sure of is answered without the embedding's forward pass, most of a reply's CPU.
+EMBEDDED = frozenset(
+    {"asked", "centre", "says", "asked_lead", "unanswered", "asked_first", "asked_rank", "probe", "probe_unanswered"}
+)
+QUICK_FEATURES = tuple(name for name in FEATURES if name not in EMBEDDED)
 # The second stage sees the best target only: its features, its probability and the runner-up's.
 DECISION_FEATURES = (
     "probability",
@@ -55,6 +61,7 @@ DECISION_FEATURES = (
     "runner_up",
     *FEATURES,
 )
+QUICK_DECISION_FEATURES = tuple(name for name in DECISION_FEATURES if name not in EMBEDDED)
 # A follow-up ("who reported it?") ranks every target by these, read against the previous answer.
 FOLLOW_UP_FEATURES = (
     "alone",  # the target's probability for the question read alone
@@ -108,6 +115,13 @@ class Parameters:
     # Fitted instead (tune.py): weights over FOLLOW_UP_FEATURES. Without them, the four above make the
     # same ranking as a weighted sum of those features.
     followup_weights: tuple[float, ...] | None = None
+    # The quick stage: the same two stages over the features without the embedding's (their weights 0),
+    # fitted by tune.py. A standalone question it ranks a target for at ``quick_at`` or more is answered
+    # with that target without embedding it. None: there is no quick stage, every question is embedded.
+    quick_weights: tuple[float, ...] | None = None  # over FEATURES
+    quick_decision_weights: tuple[float, ...] | None = None  # over DECISION_FEATURES
+    quick_decision_bias: float = 0.0
+    quick_at: float = 1.0
     fitted: dict[str, Any] = field(default_factory=dict)  # how the tuning script got here, for the record
 
     # --- matching: the lexical view (bot/core/matcher.py). Tuned by hand on the tuning sets. ---
@@ -160,6 +174,18 @@ class Parameters:
         row = decision_row(features, probabilities, best)
         return float(_sigmoid(row @ np.asarray(self.decision_weights) + self.decision_bias))
 
+    def quick(self, features: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """The quick stage's probabilities over the targets, and its confidence in the best one; None
+        without a quick stage. ``features``: as ``lexical_features`` gives them (the embedding's 0)."""
+        if self.quick_weights is None or self.quick_decision_weights is None:
+            return None
+        logits = features @ np.asarray(self.quick_weights)
+        exp = np.exp(logits - logits.max())
+        probabilities: np.ndarray = exp / exp.sum()
+        row = decision_row(features, probabilities, int(np.argmax(probabilities)))
+        confidence = float(_sigmoid(row @ np.asarray(self.quick_decision_weights) + self.quick_decision_bias))
+        return probabilities, confidence
+
     def follow_up_weights(self) -> np.ndarray:
         """Weights over FOLLOW_UP_FEATURES: fitted, or the hand-set sum the four ``followup_`` keys describe."""
         if self.followup_weights is not None:
@@ -194,13 +220,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return result
 
 
-_THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "relevant_at", "followup_at")
+_THRESHOLDS = ("answer_at", "suggest_at", "offer_at", "caveat_at", "relevant_at", "followup_at", "quick_at")
 _FOLLOW_UP = ("followup_together", "followup_pronoun", "followup_related", "followup_same")
 
 
 def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
     required = {"weights", "bias", "decision_weights", "decision_bias"}
     optional = {*_THRESHOLDS, *_FOLLOW_UP, "relevance_weights", "relevance_bias", "followup_weights", "fitted"}
+    optional |= {"quick_weights", "quick_decision_weights", "quick_decision_bias"}
     item = check.fields(value, line, "decision", required, optional)
     if item is None:
         return None
@@ -210,6 +237,8 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
         ("decision_weights", DECISION_FEATURES),
         ("relevance_weights", DECISION_FEATURES),
         ("followup_weights", FOLLOW_UP_FEATURES),
+        ("quick_weights", QUICK_FEATURES),
+        ("quick_decision_weights", QUICK_DECISION_FEATURES),
     ):
         if key not in item:
             continue  # a required one is reported missing by ``fields``
@@ -225,7 +254,16 @@ def read_decision(value: Any, line: int, check: Checker) -> Parameters | None:
                 numbers[key] = tuple(_number(weights, name, check) for name in names)
         else:
             check.error(item.key_lines[key], f"decision: {key!r} must map each feature to a number")
-    for name in ("bias", "decision_bias", "relevance_bias", *_THRESHOLDS, *_FOLLOW_UP):
+    for key, full in (("quick_weights", FEATURES), ("quick_decision_weights", DECISION_FEATURES)):
+        if key in numbers:  # the embedding's features weigh nothing in the quick stage
+            names = QUICK_FEATURES if key == "quick_weights" else QUICK_DECISION_FEATURES
+            given = dict(zip(names, numbers[key], strict=True))
+            numbers[key] = tuple(given.get(name, 0.0) for name in full)
+    if ("quick_weights" in numbers) != ("quick_decision_weights" in numbers):
+        check.error(item.line, "decision: the quick stage needs both quick_weights and quick_decision_weights")
+        numbers.pop("quick_weights", None)
+        numbers.pop("quick_decision_weights", None)
+    for name in ("bias", "decision_bias", "relevance_bias", "quick_decision_bias", *_THRESHOLDS, *_FOLLOW_UP):
         if name in item:
             numbers[name] = _number(item, name, check)
     for name in _THRESHOLDS:

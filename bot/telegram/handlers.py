@@ -187,7 +187,7 @@ class Handlers:
             # "@bot" alone: how to ask by mentioning, not "after the command".
             await message.reply_text(render.html_mention_usage(library, context.bot.username, _language(update)))
             return
-        await self.ahead.ready(answerer, question)
+        await self.ahead.ready(answerer, question, alone=previous is None)
         await self._send_answer(message, answerer.answer(question, previous), library, update)
 
     async def media_hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
