@@ -223,6 +223,9 @@ def main() -> None:
     args = parser.parse_args()
     library = load_library(args.content)
     tuning, regression = load_all(TUNING), load_all(REGRESSION)
+    missing = [str(path) for path in TEST.values() if not path.exists()]
+    if args.test and missing:
+        sys.exit(f"No fresh test set yet: {', '.join(missing)} (written by a helper, see benchmarks/writers/)")
     tests = load_all(TEST) if args.test else []
     # A starred set is the set less the questions that are word for word in the content.
     sets = tuning + regression + tests + [without_copies(s, library) for s in tests]
