@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.content:
                 settings = dataclasses.replace(settings, content_dir=args.content)
             loading.content(load_library(settings.content_dir), settings.answer_at)
+            if not settings.webhook_url:
+                _without_web_server()
             from bot.telegram.run import run  # Telegram is only imported when it is needed.
 
             return run(settings, loading)
@@ -113,6 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print('error: ask what? For example: python -m bot ask "Who wrote the article?"', file=sys.stderr)
         return 1
     return _ask(Answerer(library, threshold), " ".join(args.question))
+
+
+def _without_web_server() -> None:
+    """Polling serves no web requests, but python-telegram-bot imports tornado for webhooks whenever it is
+    installed: 30-60 ms of start-up. A module set to None in sys.modules counts as missing (Python's import
+    system), so python-telegram-bot goes without webhook support, which polling never uses."""
+    if "telegram.ext" not in sys.modules:  # imported already (in a test), it has made its choice
+        sys.modules.setdefault("tornado", None)  # type: ignore[arg-type]
 
 
 def _check(folder: Path, threshold: float | None, covered: bool) -> int:

@@ -73,8 +73,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 def foreign_script(question: str) -> float:
-    letters = [c for c in question if c.isalpha()]
-    return sum(bool(_CJK.match(c)) for c in letters) / len(letters) if letters else 0.0
+    """The share of a question's letters in Chinese, Japanese or Korean script."""
+    letters = sum(map(str.isalpha, question))
+    return sum(map(str.isalpha, _CJK.findall(question))) / letters if letters else 0.0
 
 
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
