@@ -9,9 +9,10 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
 from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
+
+from bot.telegram.transport import undelivered
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as exc:
-                if retries == SERVER_ERROR_RETRIES or not _undelivered(exc):
+                if retries == SERVER_ERROR_RETRIES or not undelivered(exc):
                     raise
                 retries += 1
                 log.info(
@@ -67,15 +68,6 @@ class RetryingRateLimiter(AIORateLimiter):
 def _to_chat(data: dict[str, Any]) -> str:
     """Which chat a request was for, so an owner can tell which one failed."""
     return f" to chat {data['chat_id']}" if data.get("chat_id") is not None else ""
-
-
-def _undelivered(error: NetworkError) -> bool:
-    """Whether the request surely did not take effect: an error answer, or no connection at all."""
-    cause = error.__cause__
-    if isinstance(cause, httpx.ConnectError):
-        return True
-    # Any other transport failure (reset, disconnect) may come after Telegram acted on it.
-    return not isinstance(cause, httpx.HTTPError)
 
 
 class UserLimiter:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.core.keys import derive, load_secret
@@ -57,10 +60,10 @@ def _serve(settings: Settings, application: Application, updates_request: Strict
     where = settings.base_url or "api.telegram.org"
     try:
         if settings.webhook_url:
-            return asyncio.run(serve_webhook(application, settings))
+            return asyncio.run(_closing(serve_webhook(application, settings), application.bot.request, updates_request))
         state = polling_state_file(settings.db_path)
         poller = Poller(application, updates_request, settings.poll_timeout, list(Update.ALL_TYPES), state)
-        return asyncio.run(serve(application, poller))
+        return asyncio.run(_closing(serve(application, poller), application.bot.request, updates_request))
     except InvalidToken:
         if settings.base_url:
             log.error(
@@ -80,6 +83,16 @@ def _serve(settings: Settings, application: Application, updates_request: Strict
     except OSError as exc:  # the webhook's port
         log.error("Cannot listen on %s:%s for the webhook: %s (set PORT)", settings.listen, settings.port, exc)
         return 1
+
+
+async def _closing(work: Coroutine[Any, Any, int], *requests: BaseRequest) -> int:
+    """``work``, then its connections closed however it ended: python-telegram-bot closes them only after a
+    start that succeeded (a Bot API out of reach at start left them open, which aiohttp reports)."""
+    try:
+        return await work
+    finally:
+        for request in requests:
+            await request.shutdown()
 
 
 async def serve(application: Application, poller: Poller, grace: float = STOP_GRACE_S) -> int:

@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-# Proxy settings would route the bot's requests to 127.0.0.1 elsewhere: httpx honours them.
+# Proxy settings would route the bot's requests to 127.0.0.1 elsewhere: aiohttp honours them (trust_env).
 _PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tests.botapi_server import too_many_requests
 from tests.conftest import CONTENT
-from tests.e2e.conftest import ROOT, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, TOKEN_SECRET, BotProcess, bot_environment, update
 from tests.html_check import telegram_html_problems
+from tests.postgres import free_port
 from tests.telegram_double import STICKER
 
 QUESTION = "How much does China spend on basic research?"
@@ -101,6 +102,29 @@ def test_sigterm_right_after_a_question_never_drops_it(start_bot) -> None:
         restarted.stop()
     answers = [p for p in bot.server.sent() if p.get("chat_id") == 2010]
     assert len(answers) == 1 and "249.7 billion yuan" in answers[0]["text"]
+
+
+def test_a_bot_api_that_cannot_be_reached_at_start_is_one_line_and_exit_1(api_server, tmp_path: Path) -> None:
+    where = f"http://127.0.0.1:{free_port()}"  # nothing listens there: every connection is refused
+    env = bot_environment(api_server, tmp_path, {"TELEGRAM_BASE_URL": where})
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    errors = [line for line in output.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and f"Could not reach the Bot API at {where}" in errors[0], output
+    assert "retry 1 of 2" in output  # a refused connection cannot have delivered anything: tried again
+    assert "Traceback" not in output and TOKEN_SECRET not in output
+
+
+def test_the_bot_reaches_telegram_through_the_proxy_the_environment_names(start_bot, api_server) -> None:
+    """Where only a proxy reaches the internet (HTTPS_PROXY / HTTP_PROXY, as curl and pip read them). The
+    double stands in for the proxy: a request for the unknown host can only reach it through the proxy."""
+    proxy = start_bot(HTTP_PROXY=api_server.url, NO_PROXY="", TELEGRAM_BASE_URL="http://telegram.invalid")
+    proxy.push(update(QUESTION, chat_id=2011, user_id=2011))
+    [reply] = proxy.replies_to(2011)
+    assert "249.7 billion yuan" in reply["text"]
+    assert any(r.path.startswith("http://telegram.invalid/bot") for r in proxy.server.requests)  # as a proxy sees it
+    assert proxy.stop() == 0
 
 
 # --- what users send ----------------------------------------------------------------
