@@ -3,7 +3,9 @@ what an odd or missing answer becomes."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from telegram import InputFile
@@ -13,11 +15,23 @@ from telegram.request import RequestData
 # RequestData's parts are not exported (as in bot/telegram/polling.py).
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.transport import MalformedAnswer, StrictRequest, undelivered
+from bot.telegram import transport
+from bot.telegram.transport import MalformedAnswer, StrictRequest, UnsupportedProxy, undelivered
 from tests.botapi_server import FakeBotAPI, UploadedFile
 from tests.postgres import free_port
 
 TOKEN = "4242:transport-test-token"
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Only the proxies a test sets: the machine's own would route these requests elsewhere."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    transport._proxy_for.cache_clear()
+    yield
+    transport._proxy_for.cache_clear()
 
 
 @pytest.fixture
@@ -58,7 +72,7 @@ async def test_a_reply_goes_as_json_and_its_text_arrives_whole(server: FakeBotAP
 async def test_a_file_goes_as_multipart_beside_the_other_parameters(
     server: FakeBotAPI, request_: StrictRequest
 ) -> None:
-    document = InputFile(b"%PDF-1.4 article", filename="article.pdf")
+    document = InputFile(b"%PDF-1.4 article", filename="статья 基础.pdf")
     await request_.post(
         f"{server.url}/bot{TOKEN}/sendDocument", data(chat_id=7, caption="the source", document=document)
     )
@@ -67,6 +81,7 @@ async def test_a_file_goes_as_multipart_beside_the_other_parameters(
     assert call.params["chat_id"] == 7 and call.params["caption"] == "the source"
     uploaded = call.params["document"]
     assert isinstance(uploaded, UploadedFile) and uploaded.content == b"%PDF-1.4 article"
+    assert uploaded.filename == "статья 基础.pdf"  # as the reader named it, not %-encoded
 
 
 async def test_an_html_page_with_200_is_one_telegram_error_and_not_retried(
@@ -115,3 +130,59 @@ async def test_after_shutdown_it_says_so_rather_than_failing_oddly(server: FakeB
     await request.shutdown()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
+
+
+async def test_all_proxy_is_taken_for_the_bot_api(
+    server: FakeBotAPI, request_: StrictRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The double stands in for the proxy: a request for the unknown host reaches it only through the proxy."""
+    monkeypatch.setenv("ALL_PROXY", server.url)
+    result = await request_.post(f"http://telegram.invalid/bot{TOKEN}/getMe")
+    assert isinstance(result, dict) and result["is_bot"] is True
+    assert [r.path for r in server.requests] == [f"http://telegram.invalid/bot{TOKEN}/getMe"]
+
+
+async def test_a_socks_proxy_is_refused_in_one_line_and_never_gone_around(
+    server: FakeBotAPI, request_: StrictRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(UnsupportedProxy, match="names a socks5 proxy; give an http:// one") as raised:
+        await request_.post(f"{server.url}/bot{TOKEN}/getMe")
+    assert server.requests == [] and not undelivered(raised.value)
+
+
+async def test_a_name_lookup_that_never_answers_is_timed_out(
+    request_: StrictRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def stalled(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(30)  # a resolver that does not answer
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", stalled)
+    request = StrictRequest(connect_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):  # not the outer bound below: the request's own connect timeout
+            await asyncio.wait_for(request.post(f"http://telegram.invalid/bot{TOKEN}/getMe"), 10)
+    finally:
+        await request.shutdown()
+
+
+async def test_a_redirect_is_an_error_not_the_request_sent_again_without_its_body(request_: StrictRequest) -> None:
+    seen: list[bytes] = []
+
+    async def moved(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        seen.append(head.split(b"\r\n")[0])
+        writer.write(b"HTTP/1.1 301 Moved Permanently\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    redirector = await asyncio.start_server(moved, "127.0.0.1", 0)
+    port = redirector.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(NetworkError, match="Moved Permanently"):
+            await request_.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage", data(chat_id=7, text="hi"))
+    finally:
+        redirector.close()
+    assert seen == [f"POST /bot{TOKEN}/sendMessage HTTP/1.1".encode()]

@@ -13,13 +13,17 @@ from and the error handler logs in one line.
 
 Requests without files go as a JSON body (the Bot API takes application/json): python-telegram-bot's
 form-encoding of an answer's 1.4 KB with its keyboard cost ten times as much CPU. Proxies are taken
-from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as httpx did.
+from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY, as httpx did; a SOCKS proxy is refused in one
+line rather than gone around.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import urllib.parse
+import urllib.request
 from http import HTTPStatus
 from typing import Any
 
@@ -66,7 +70,8 @@ class StrictRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ssl=tls.context())
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+            # Proxies are read here (_proxy), not by aiohttp's trust_env, which skips ALL_PROXY and https:// proxies.
+            self._session = aiohttp.ClientSession(connector=connector)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -88,11 +93,15 @@ class StrictRequest(BaseRequest):
         read = self._read_timeout if isinstance(read_timeout, _DefaultValue) else read_timeout
         connect = self._connect_timeout if isinstance(connect_timeout, _DefaultValue) else connect_timeout
         files = request_data is not None and request_data.contains_files
-        total = None
         if files:
+            # aiohttp starts the read timer once the body is buffered, not sent: an upload gets one
+            # deadline for writing and reading both instead.
             write = self._media_write_timeout if isinstance(write_timeout, _DefaultValue) else write_timeout
             total = None if write is None or read is None else write + read
-        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+            timeout = aiohttp.ClientTimeout(total=total, connect=connect, sock_connect=connect)
+        else:
+            # ``connect`` also bounds the name lookup and a proxy's answer, as httpx's connect timeout does.
+            timeout = aiohttp.ClientTimeout(connect=connect, sock_connect=connect, sock_read=read)
         headers = {"User-Agent": self.USER_AGENT}
         body: bytes | aiohttp.FormData | None = None
         if request_data is not None and files:
@@ -103,7 +112,11 @@ class StrictRequest(BaseRequest):
         try:
             async with (
                 self._in_flight,
-                session.request(method, url, data=body, headers=headers, timeout=timeout) as response,
+                # No redirects, as python-telegram-bot's client: a POST would be sent again as a GET without
+                # its body, and a mistyped TELEGRAM_BASE_URL look like the bot's own error.
+                session.request(
+                    method, url, data=body, headers=headers, timeout=timeout, proxy=_proxy(url), allow_redirects=False
+                ) as response,
             ):
                 code, payload = response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's ServerTimeoutError is one too
@@ -118,15 +131,39 @@ def undelivered(error: NetworkError) -> bool:
     """Whether a failed request surely did not take effect: an error answer from the Bot API, or no
     connection at all. Any other failure on the way (reset, disconnect) and an odd 2xx answer may come
     after Telegram acted on it."""
-    if isinstance(error, MalformedAnswer):
+    if isinstance(error, MalformedAnswer | UnsupportedProxy):
         return False
     cause = error.__cause__
+    if isinstance(cause, RuntimeError):  # the session is closed: the bot is stopping, trying again cannot help
+        return False
     return isinstance(cause, aiohttp.ClientConnectorError) or not isinstance(cause, aiohttp.ClientError)
+
+
+class UnsupportedProxy(NetworkError):
+    """The environment names a proxy aiohttp cannot use (SOCKS): said in one line, never bypassed."""
+
+
+@functools.lru_cache(maxsize=8)
+def _proxy_for(scheme: str, host: str) -> str | None:
+    proxies = urllib.request.getproxies()  # HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, any case
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(host):  # NO_PROXY
+        return None
+    if urllib.parse.urlsplit(proxy).scheme not in ("http", "https"):
+        name = "HTTPS_PROXY" if proxies.get(scheme) else "ALL_PROXY"
+        raise UnsupportedProxy(f"{name} names a {urllib.parse.urlsplit(proxy).scheme} proxy; give an http:// one")
+    return proxy
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url``, as curl, pip and httpx read it; None to go direct."""
+    split = urllib.parse.urlsplit(url)
+    return _proxy_for(split.scheme, split.hostname or "")
 
 
 def _form(request_data: RequestData) -> aiohttp.FormData:
     """A request with files, as python-telegram-bot would send it: multipart, the other parameters as fields."""
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # file names in UTF-8 as they are, as httpx sends them
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
