@@ -112,6 +112,9 @@ def test_a_short_part_asks_about_the_part_before_it(answerer: Answerer) -> None:
         ),
         # A time the part before's answer states is that answer's: her October 2024, not the article's date.
         ("what did Mao Ning say and when did she say it?", ["mao-ning"]),
+        # One the byline does not give is the part's own: the date (it used to be dropped, the author caveated).
+        ("who is the author and when did he write it?", ["author", "date"]),
+        ("who wrote it and when did he publish it?", ["author", "date"]),
     ],
 )
 def test_a_part_with_a_pronoun_is_read_with_the_part_before_it(

@@ -550,6 +550,8 @@ class Answerer:
                     # "what did Mao Ning say and when did she say it?": her statement says when. (A quantity is
                     # another matter: "… spend on basic research, and how much did that increase?" is the rise.)
                     target = found[-1]
+                elif target is None and self._fills_in(piece, assessment, found[-1]):
+                    target = assessment.ranked[0].target
             if target is None:
                 # Each part must be clearly one target's: "according to the piece, …" is no question of its own.
                 best = assessment.best
@@ -577,6 +579,16 @@ class Answerer:
         # Not asked to be sure, yet plausible: "what is DeepSeek and who are its founders?" read as one
         # ranks the team first (0.77) at a confidence of 0.02; the article names no founder.
         return best.target if together.confidence >= self.parameters.suggest_at else None
+
+    def _fills_in(self, piece: str, assessment: Assessment, answered: Target) -> bool:
+        """A part asking for a kind of thing the part before's answer lacks, which its own best target states,
+        plausible if not sure (``suggest_at``): "who is the author and when did he write it?" asks the date,
+        which the byline does not give. Unsure alone, as a part leaning on a pronoun reads ("when did he
+        write it?" is 0.5 sure on its own)."""
+        best = assessment.best
+        if best is None or best.target == answered or assessment.confidence < self.parameters.suggest_at:
+            return False
+        return self._lacks(piece, answered) and self._states(piece, best.target)
 
     def _sure(self, assessment: Assessment) -> bool:
         """Clearly one target's: confident enough to answer, and that target more likely than all others."""
