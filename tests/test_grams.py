@@ -46,7 +46,7 @@ def test_the_runtime_fit_is_ridge_regression() -> None:
 
 
 def test_the_offline_fit_agrees_with_the_runtime_one() -> None:
-    """benchmarks/examples.py fits with scikit-learn what the bot fits in closed form for few texts."""
+    """benchmarks/examples.py fits by conjugate gradients what the bot fits in closed form for few texts."""
     texts = ["how much on basic research", "who wrote it", "who is the author", "basic research spending", "hi"]
     names = [("a",), ("b",), ("b",), ("a",), ("c",)]
     offline_idf, offline = build_examples.fit_grams(texts, names, ridge=0.5)

@@ -9,7 +9,7 @@ first for 0.985 of that writer's questions, against 0.958 for the embedding's pr
 A question's n-grams are the 2- to 4-character pieces of each of its words, padded with a space at
 either end (``" wich "``: `` w``, ``wi``, … ``ch ``), hashed into ``DIMENSIONS`` buckets; each count is
 weighted 1 + log(count) times its bucket's idf, and the row scaled to unit length. The probe's weights
-are fitted offline on the question sets (``benchmarks/examples.py``, with scikit-learn) and kept in
+are fitted offline on the question sets (``benchmarks/examples.py``, by conjugate gradients) and kept in
 ``examples.npz``; without that file they are fitted at start-up on the content's phrasings alone.
 """
 
