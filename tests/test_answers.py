@@ -460,3 +460,13 @@ def test_the_per_target_reduction_gives_what_the_plain_one_gives(answerer: Answe
     finally:
         semantic._asked_runs, semantic._says_runs = runs
     assert np.array_equal(fast.asked, plain.asked) and np.array_equal(fast.says, plain.says)
+
+
+def test_a_question_in_two_parts_after_an_answer_gets_both_parts_not_a_follow_up(answerer: Answerer) -> None:
+    """Three words lean on the answer before ("source?"), but "author and date?" asks two things of its own."""
+    previous = answerer.library.target("basic-research-2024")
+    answer = answerer.answer("author and date?", previous)
+    assert answer.target is not None and [answer.target.id, *(t.id for t in answer.more)] == ["author", "date"]
+    # A part that leans on a pronoun is still read with the answer before.
+    followed = answerer.answer("what will it contribute to, then?", answerer.library.target("outlook"))
+    assert followed.more == ()

@@ -362,7 +362,9 @@ class Answerer:
         if quick is not None:
             return self._confident(question, quick, previous, language)
         assessment = self.alone(question)
-        if previous is not None:
+        parts = self._parts(question)
+        # "author and date?" after an answer asks both, as alone; "what will it contribute to, then?" leans on it.
+        if previous is not None and (len(parts) < 2 or self._leaning(question).pronoun):
             followed = self._follow_up(question, previous, assessment)
             if followed is not None:
                 kind = (
@@ -371,7 +373,6 @@ class Answerer:
                     else Kind.ANSWER
                 )
                 return self._for(followed, question, assessment, language, kind=kind)
-        parts = self._parts(question)
         best = assessment.best
         if len(parts) >= 2:  # answered in the order asked
             return self._for(parts[0], question, assessment, language, more=tuple(parts[1:]))
