@@ -17,9 +17,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from bot import hangup
 
-hangup.defer()  # before the imports below (numpy, the model): a SIGHUP while starting must not end the bot
+if __name__ == "__main__":  # not when tests import this module: their own Ctrl-C must still work
+    hangup.defer()  # before the imports below (numpy, the model): a signal while starting must not end the bot
 
-from bot.config import (  # noqa: E402
+from bot.config import (
     ConfigError,
     Settings,
     answer_at,

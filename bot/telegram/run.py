@@ -14,6 +14,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot import hangup
 from bot.config import Settings
 from bot.core.keys import derive, load_secret
 from bot.core.loading import Loading
@@ -53,6 +54,7 @@ def run(settings: Settings, loading: Loading) -> int:
     try:
         return _serve(settings, application, updates_request)
     finally:
+        hangup.hold_stops()  # where the loop never ran, or ended early
         store.close(STORE_FLUSH_S)  # the questions of the last moments, still queued
 
 
@@ -91,6 +93,7 @@ async def _closing(work: Coroutine[Any, Any, int], *requests: BaseRequest) -> in
     try:
         return await work
     finally:
+        hangup.hold_stops(asyncio.get_running_loop())  # answering is over: nothing a signal could still save
         for request in requests:
             await request.shutdown()
 
@@ -182,3 +185,6 @@ def _stop_on_signals(stopping: asyncio.Event) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop, signum)
+    early = hangup.stop_taken()
+    if early is not None:  # it came while the bot was starting: stop now that nothing is lost by it
+        stop(early)

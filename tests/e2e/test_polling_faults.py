@@ -6,12 +6,13 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.botapi_server import FakeBotAPI, error_body, too_many_requests
-from tests.e2e.conftest import ROOT, STARTUP_TIMEOUT, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, STARTUP_TIMEOUT, STOP_TIMEOUT, BotProcess, bot_environment, update
 
 QUESTION = "How much does China spend on basic research?"
 FIGURE = "249.7 billion yuan"
@@ -303,3 +304,51 @@ def test_polls_while_an_answer_is_held_come_about_once_a_second(bot: BotProcess)
     seconds = delivered.received_at - limited.received_at
     assert len(polls) <= seconds / 0.5 + 2, (len(polls), seconds)
     assert bot.stop() == 0
+
+
+def test_sigterms_all_through_the_stop_never_kill_it_and_the_question_is_logged(
+    bot: BotProcess, tmp_path: Path
+) -> None:
+    """A platform (or an impatient Ctrl-C) may signal again at any moment of the stop, also after the event
+    loop, while the last questions are written to the log: every one of them is noted, none is fatal."""
+    bot.push(update(QUESTION, chat_id=9801, user_id=9801))
+    bot.replies_to(9801)
+    bot.stopping = True
+    signals = 0
+    while bot.process.poll() is None and signals < 2000:
+        bot.process.send_signal(signal.SIGTERM)
+        signals += 1
+        time.sleep(0.005)  # a signal every few milliseconds, through every phase of the stop
+    assert bot.process.wait(timeout=STOP_TIMEOUT) == 0, bot.output
+    assert signals > 1 and "Traceback" not in bot.output
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "stats"],
+        cwd=ROOT,
+        env=bot_environment(bot.server, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "Questions asked: 1\n" in report, report
+
+
+def test_sigterm_while_starting_stops_it_cleanly_once_it_is_up(api_server, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=bot_environment(api_server, tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(0.3)  # the interpreter itself is up by then; what follows is the bot's own start-up
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output  # it used to die by the signal (-15)
+        assert "SIGTERM: stopping" in output and "Traceback" not in output
+    finally:
+        if process.poll() is None:
+            process.kill()
