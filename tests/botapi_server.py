@@ -301,6 +301,11 @@ class FakeBotAPI:
             self._changed.notify_all()
         return update
 
+    def push_updates(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Queue several updates at once: a getUpdates waiting meanwhile returns them all, in one batch."""
+        with self._changed:  # re-entrant: each push_update takes it again
+            return [self.push_update(update) for update in updates]
+
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by the bot (a getUpdates with a higher offset)."""
         with self._lock:

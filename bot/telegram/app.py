@@ -35,6 +35,7 @@ from bot.core.writer import one_line
 from bot.telegram import profile
 from bot.telegram.handlers import GROUP_COMMAND_NAMES, PRIVATE_COMMAND_NAMES, Handlers
 from bot.telegram.limits import RetryingRateLimiter, UserLimiter
+from bot.telegram.ordering import InOrderPerPerson
 from bot.telegram.questions import AddressedToBot
 from bot.telegram.transport import StrictRequest
 
@@ -80,8 +81,8 @@ def build_application(
             )
         )
         .rate_limiter(telegram_limits())
-        # Questions are independent: one user's slow reply must not hold up another's.
-        .concurrent_updates(True)
+        # One user's slow reply must not hold up another's; one person's messages are handled in turn.
+        .concurrent_updates(InOrderPerPerson())
         .post_init(functools.partial(_on_start, handlers=handlers))
         .post_stop(functools.partial(_on_stop, handlers=handlers))
     )

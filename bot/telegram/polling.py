@@ -167,7 +167,8 @@ class Poller:
 
     async def _process(self, update: Update) -> None:
         try:
-            await self.application.process_update(update)
+            # Through the application's update processor, as the webhook's updates go: one person's in turn.
+            await self.application.update_processor.process_update(update, self.application.process_update(update))
         except Exception:  # handler errors go to the error handler; this is the dispatcher itself failing
             log.exception("Update %s could not be processed", update.update_id)
         finally:

@@ -122,3 +122,19 @@ def test_an_update_delivered_twice_is_answered_once(bot: BotProcess) -> None:
         "<b>Hu Weijia, a reporter with the Global Times.",
         "<b>On 21 February 2025.",
     ]
+
+
+def test_a_follow_up_in_the_same_batch_is_read_after_its_question_and_answered_after_it(bot: BotProcess) -> None:
+    """Sent in quick succession, both messages come in one getUpdates: the second used to be read before
+    the first was answered (so not as a follow-up: it got the article's date), and replies could swap."""
+    for person in (4101, 4102):
+        bot.server.push_updates(
+            [
+                update("Who is Mao Ning?", chat_id=person, user_id=person),
+                update("when did she say it?", chat_id=person, user_id=person),
+            ]
+        )
+    for person in (4101, 4102):
+        first, then = bot.replies_to(person, count=2)
+        assert "Mao Ning" in first["text"]
+        assert "October 2024" in then["text"] and "21 February 2025" not in then["text"], then["text"]
