@@ -121,6 +121,11 @@ def telegram_limits() -> RetryingRateLimiter:
     )
 
 
+# What the handlers below act on, and all that getUpdates and setWebhook ask Telegram for: edits, channel
+# posts, reactions, member changes and the rest would only be fetched to be ignored.
+HANDLED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+
 def register_handlers(application: Application, handlers: Handlers) -> None:
     # New messages only: edits, channel posts and business messages are not questions.
     new_message = filters.UpdateType.MESSAGE

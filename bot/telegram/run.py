@@ -9,7 +9,6 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
@@ -20,10 +19,10 @@ from bot.core.keys import derive, load_secret
 from bot.core.loading import Loading
 from bot.core.redact import url_secrets
 from bot.core.store import open_store
-from bot.telegram.app import build_application
+from bot.telegram.app import HANDLED_UPDATES, build_application
 from bot.telegram.logs import setup_logging
 from bot.telegram.polling import Poller, PollingConflict
-from bot.telegram.transport import StrictRequest
+from bot.telegram.transport import StrictRequest, UnsupportedProxy
 
 log = logging.getLogger(__name__)
 # Platforms send SIGTERM and kill about 10 s later: answers under way get STOP_GRACE_S, then at most
@@ -64,7 +63,7 @@ def _serve(settings: Settings, application: Application, updates_request: Strict
         if settings.webhook_url:
             return asyncio.run(_closing(serve_webhook(application, settings), application.bot.request, updates_request))
         state = polling_state_file(settings.db_path)
-        poller = Poller(application, updates_request, settings.poll_timeout, list(Update.ALL_TYPES), state)
+        poller = Poller(application, updates_request, settings.poll_timeout, list(HANDLED_UPDATES), state)
         return asyncio.run(_closing(serve(application, poller), application.bot.request, updates_request))
     except InvalidToken:
         if settings.base_url:
@@ -75,6 +74,9 @@ def _serve(settings: Settings, application: Application, updates_request: Strict
             )
         else:
             log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)")
+        return 1
+    except UnsupportedProxy as exc:  # nothing was tried: not "could not reach"
+        log.error("%s", exc)
         return 1
     except NetworkError as exc:
         log.error("Could not reach the Bot API at %s: %s", where, exc)
@@ -147,7 +149,7 @@ async def serve_webhook(application: Application, settings: Settings, grace: flo
             url_path=settings.webhook_path,
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
-            allowed_updates=list(Update.ALL_TYPES),
+            allowed_updates=list(HANDLED_UPDATES),
             drop_pending_updates=False,
         )
         log.info("Webhook set; listening on %s:%s for /%s", settings.listen, settings.port, settings.webhook_path)

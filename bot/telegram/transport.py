@@ -150,8 +150,11 @@ def _proxy_for(scheme: str, host: str) -> str | None:
     if not proxy or urllib.request.proxy_bypass(host):  # NO_PROXY
         return None
     if urllib.parse.urlsplit(proxy).scheme not in ("http", "https"):
-        name = "HTTPS_PROXY" if proxies.get(scheme) else "ALL_PROXY"
-        raise UnsupportedProxy(f"{name} names a {urllib.parse.urlsplit(proxy).scheme} proxy; give an http:// one")
+        name = f"{scheme.upper()}_PROXY" if proxies.get(scheme) else "ALL_PROXY"
+        kind = urllib.parse.urlsplit(proxy).scheme
+        raise UnsupportedProxy(
+            f"{name} names a {kind} proxy, which the bot cannot use: give an http:// one, or unset it"
+        )
     return proxy
 
 

@@ -138,3 +138,9 @@ def test_a_follow_up_in_the_same_batch_is_read_after_its_question_and_answered_a
         first, then = bot.replies_to(person, count=2)
         assert "Mao Ning" in first["text"]
         assert "October 2024" in then["text"] and "21 February 2025" not in then["text"], then["text"]
+
+
+def test_it_polls_for_what_it_handles_only(bot: BotProcess) -> None:
+    """Edits, channel posts, reactions and member changes would only be fetched to be ignored."""
+    [first, *_] = bot.server.calls("getUpdates")
+    assert sorted(first["allowed_updates"]) == ["callback_query", "inline_query", "message"]

@@ -69,7 +69,7 @@ def test_the_webhook_is_set_with_its_secret_and_a_question_posted_to_it_is_answe
     [set_webhook] = webhook.bot.server.calls("setWebhook")
     assert set_webhook["url"] == "https://bot.example.org/hook/article"
     assert set_webhook["secret_token"] == SECRET
-    assert "callback_query" in set_webhook["allowed_updates"] and "inline_query" in set_webhook["allowed_updates"]
+    assert sorted(set_webhook["allowed_updates"]) == ["callback_query", "inline_query", "message"]
 
     assert webhook.post(numbered(QUESTION, 70001, 7101)) == 200
     [reply] = webhook.bot.replies_to(7101)
