@@ -15,7 +15,7 @@ import signal
 from types import FrameType
 
 _noted: list[int] = []
-_STOPS = (signal.SIGTERM, signal.SIGINT)
+STOPS = (signal.SIGTERM, signal.SIGINT)
 _stop_noted: list[int] = []
 
 
@@ -31,7 +31,7 @@ def defer() -> None:
     with contextlib.suppress(AttributeError, ValueError):  # no SIGHUP on Windows; not the main thread
         signal.signal(signal.SIGHUP, _note)
     with contextlib.suppress(ValueError):
-        for signum in _STOPS:
+        for signum in STOPS:
             signal.signal(signum, _note_stop)
 
 
@@ -60,7 +60,7 @@ def stop_taken() -> signal.Signals | None:
     return noted
 
 
-def hold_stops(loop: asyncio.AbstractEventLoop | None = None) -> None:
+def hold_stops(loop: asyncio.AbstractEventLoop) -> None:
     """Once the bot has stopped answering: while the event loop winds down, the last questions are written
     to the log and the interpreter ends, a second SIGTERM (a platform's, or an impatient Ctrl-C) is ignored
     rather than fatal. The loop's own handlers are taken off first (closing, it would put the default
@@ -68,7 +68,6 @@ def hold_stops(loop: asyncio.AbstractEventLoop | None = None) -> None:
     as it finalises, and a signal then ended the process by it (exit -15). That stage is bounded
     (STORE_FLUSH_S in bot/telegram/run.py); a platform's SIGKILL, about 10 s after its SIGTERM, still ends it."""
     with contextlib.suppress(ValueError, RuntimeError):
-        for signum in _STOPS:
-            if loop is not None:
-                loop.remove_signal_handler(signum)
+        for signum in STOPS:
+            loop.remove_signal_handler(signum)
             signal.signal(signum, signal.SIG_IGN)

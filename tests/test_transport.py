@@ -147,7 +147,9 @@ async def test_a_socks_proxy_is_refused_in_one_line_and_never_gone_around(
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
     monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
-    with pytest.raises(UnsupportedProxy, match="names a socks5 proxy, which the bot cannot use: give an http:// one") as raised:
+    with pytest.raises(
+        UnsupportedProxy, match="names a socks5 proxy, which the bot cannot use: give an http:// one"
+    ) as raised:
         await request_.post(f"{server.url}/bot{TOKEN}/getMe")
     assert server.requests == [] and not undelivered(raised.value)
 

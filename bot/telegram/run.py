@@ -53,7 +53,6 @@ def run(settings: Settings, loading: Loading) -> int:
     try:
         return _serve(settings, application, updates_request)
     finally:
-        hangup.hold_stops()  # where the loop never ran, or ended early
         store.close(STORE_FLUSH_S)  # the questions of the last moments, still queued
 
 
@@ -185,7 +184,7 @@ def _stop_on_signals(stopping: asyncio.Event) -> None:
         log.info("%s: stopping", name)
         stopping.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in hangup.STOPS:
         loop.add_signal_handler(signum, stop, signum)
     early = hangup.stop_taken()
     if early is not None:  # it came while the bot was starting: stop now that nothing is lost by it

@@ -129,6 +129,17 @@ def bot_environment(server: FakeBotAPI, tmp_path: Path, extra: dict[str, str] | 
     return env
 
 
+def spawn_bot(server: FakeBotAPI, tmp_path: Path, **popen: Any) -> subprocess.Popen:
+    """``python -m bot`` against ``server``, without waiting for it: for what happens before it is up."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=bot_environment(server, tmp_path),
+        stdin=subprocess.DEVNULL,
+        **popen,
+    )
+
+
 @pytest.fixture
 def api_server() -> Iterator[FakeBotAPI]:
     server = FakeBotAPI(token=TOKEN).start()

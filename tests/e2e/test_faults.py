@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.botapi_server import too_many_requests
 from tests.conftest import CONTENT
-from tests.e2e.conftest import ROOT, TOKEN_SECRET, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, TOKEN_SECRET, BotProcess, bot_environment, spawn_bot, update
 from tests.html_check import telegram_html_problems
 from tests.postgres import free_port
 from tests.telegram_double import STICKER
@@ -265,14 +265,7 @@ def test_a_flooded_group_gets_no_429(start_bot) -> None:
 def test_sighup_while_starting_does_not_end_the_bot(api_server, tmp_path: Path) -> None:
     """Loading the embedding model takes a second or more; a SIGHUP then (a deploy tool's reload, a
     closed terminal) used to end the process with the signal's default action."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=bot_environment(api_server, tmp_path),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = spawn_bot(api_server, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         time.sleep(0.3)  # the interpreter itself is up by then; what follows is the bot's own start-up
         hangups = 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.botapi_server import FakeBotAPI, error_body, too_many_requests
-from tests.e2e.conftest import ROOT, STARTUP_TIMEOUT, STOP_TIMEOUT, BotProcess, bot_environment, update
+from tests.e2e.conftest import ROOT, STARTUP_TIMEOUT, STOP_TIMEOUT, BotProcess, bot_environment, spawn_bot, update
 
 QUESTION = "How much does China spend on basic research?"
 FIGURE = "249.7 billion yuan"
@@ -334,15 +334,7 @@ def test_sigterms_all_through_the_stop_never_kill_it_and_the_question_is_logged(
 
 
 def test_sigterm_while_starting_stops_it_cleanly_once_it_is_up(api_server, tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=bot_environment(api_server, tmp_path),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn_bot(api_server, tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         time.sleep(0.3)  # the interpreter itself is up by then; what follows is the bot's own start-up
         process.send_signal(signal.SIGTERM)
